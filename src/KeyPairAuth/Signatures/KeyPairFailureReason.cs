@@ -1,0 +1,98 @@
+namespace KeyPairAuth.Signatures;
+
+/// <summary>
+/// The closed set of reasons a signed request is refused. The same value is used by the verifier's result,
+/// the ASP.NET Core scheme's response body, logs, metrics and events.
+/// </summary>
+/// <remarks>
+/// Only the reasons for which <see cref="KeyPairFailureReasonExtensions.IsDisclosedBeforeVerification"/> returns
+/// <see langword="true"/> can be learned by a caller whose signature has not verified. An unknown key and a bad
+/// signature both surface as <see cref="InvalidSignature"/>, so probing does not reveal which key ids exist.
+/// </remarks>
+public enum KeyPairFailureReason
+{
+    /// <summary>The request carries no <c>Signature</c> / <c>Signature-Input</c> fields.</summary>
+    MissingSignature = 1,
+
+    /// <summary>A signature-related field (<c>Signature-Input</c>, <c>Signature</c>, <c>Content-Digest</c>) is not well formed, is too large, or names a component that cannot apply to a request.</summary>
+    MalformedSignature,
+
+    /// <summary>More signatures than the verifier examines are present.</summary>
+    TooManySignatures,
+
+    /// <summary>No signature covers the components and parameters the policy requires.</summary>
+    InsufficientCoverage,
+
+    /// <summary>The <c>alg</c> parameter names an algorithm other than <c>ed25519</c>.</summary>
+    UnsupportedAlgorithm,
+
+    /// <summary>The <c>created</c> timestamp is older than the allowed signature age.</summary>
+    StaleTimestamp,
+
+    /// <summary>The <c>created</c> timestamp is further in the future than the allowed clock skew.</summary>
+    FutureTimestamp,
+
+    /// <summary>The <c>expires</c> parameter lies in the past.</summary>
+    SignatureExpired,
+
+    /// <summary>The signature does not verify, or the key id is unknown (deliberately indistinguishable).</summary>
+    InvalidSignature,
+
+    /// <summary>The signature verified, but the (key id, nonce) pair was already accepted within the freshness window.</summary>
+    ReplayedNonce,
+
+    /// <summary>The signature verified, but the key has been revoked.</summary>
+    KeyRevoked,
+
+    /// <summary>The signature verified, but the key has expired.</summary>
+    KeyExpired,
+
+    /// <summary>The body does not match the covered <c>Content-Digest</c>, or no digest algorithm we support was offered.</summary>
+    DigestMismatch,
+
+    /// <summary>The body is larger than the configured limit.</summary>
+    BodyTooLarge,
+
+    /// <summary>The request authenticated, but the key lacks a scope the endpoint requires.</summary>
+    ScopeMissing,
+}
+
+/// <summary>Stable wire codes and disclosure rules for <see cref="KeyPairFailureReason"/>.</summary>
+public static class KeyPairFailureReasonExtensions
+{
+    /// <summary>Gets the stable, lower-case error code used in problem responses, logs and metrics (for example <c>invalid_signature</c>).</summary>
+    /// <param name="reason">The reason.</param>
+    /// <returns>The error code.</returns>
+    public static string ToErrorCode(this KeyPairFailureReason reason) => reason switch
+    {
+        KeyPairFailureReason.MissingSignature => "missing_signature",
+        KeyPairFailureReason.MalformedSignature => "malformed_signature",
+        KeyPairFailureReason.TooManySignatures => "too_many_signatures",
+        KeyPairFailureReason.InsufficientCoverage => "insufficient_coverage",
+        KeyPairFailureReason.UnsupportedAlgorithm => "unsupported_algorithm",
+        KeyPairFailureReason.StaleTimestamp => "stale_timestamp",
+        KeyPairFailureReason.FutureTimestamp => "future_timestamp",
+        KeyPairFailureReason.SignatureExpired => "signature_expired",
+        KeyPairFailureReason.InvalidSignature => "invalid_signature",
+        KeyPairFailureReason.ReplayedNonce => "replayed_nonce",
+        KeyPairFailureReason.KeyRevoked => "key_revoked",
+        KeyPairFailureReason.KeyExpired => "key_expired",
+        KeyPairFailureReason.DigestMismatch => "digest_mismatch",
+        KeyPairFailureReason.BodyTooLarge => "body_too_large",
+        KeyPairFailureReason.ScopeMissing => "scope_missing",
+        _ => "unknown",
+    };
+
+    /// <summary>
+    /// Gets whether the reason may be reported to a caller whose signature has not (yet) verified.
+    /// Revocation, expiry, replay and scope are only reported once the private-key holder is proven.
+    /// </summary>
+    /// <param name="reason">The reason.</param>
+    /// <returns><see langword="true"/> when the reason reveals nothing about stored keys.</returns>
+    public static bool IsDisclosedBeforeVerification(this KeyPairFailureReason reason) => reason switch
+    {
+        KeyPairFailureReason.ReplayedNonce or KeyPairFailureReason.KeyRevoked or KeyPairFailureReason.KeyExpired
+            or KeyPairFailureReason.ScopeMissing => false,
+        _ => true,
+    };
+}

@@ -1,0 +1,45 @@
+using KeyPairAuth.StructuredFields;
+
+namespace KeyPairAuth.Signatures;
+
+/// <summary>The verification policy. Every default is the secure choice (see <c>docs/protocol.md</c>).</summary>
+public sealed class SignatureVerificationOptions
+{
+    /// <summary>Gets or sets how old <c>created</c> may be.</summary>
+    /// <value>The default value is 5 minutes.</value>
+    public TimeSpan MaxSignatureAge { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Gets or sets how far in the future <c>created</c> may be (clock skew).</summary>
+    /// <value>The default value is 1 minute.</value>
+    public TimeSpan MaxFutureSkew { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Gets or sets whether the <c>nonce</c> parameter is required (and checked against the replay cache).</summary>
+    /// <value>The default value is <see langword="true"/>.</value>
+    public bool RequireNonce { get; set; } = true;
+
+    /// <summary>Gets or sets the maximum nonce length, in characters.</summary>
+    /// <value>The default value is 128.</value>
+    public int MaxNonceLength { get; set; } = 128;
+
+    /// <summary>Gets or sets whether content requires <c>content-digest</c> coverage.</summary>
+    /// <value>The default value is <see langword="true"/>.</value>
+    public bool RequireContentDigestForContent { get; set; } = true;
+
+    /// <summary>Gets additional component identifiers every accepted signature must cover (e.g. <c>content-type</c>).</summary>
+    public IList<string> AdditionalRequiredComponents { get; } = [];
+
+    /// <summary>Gets or sets how many signatures on one request are examined at most; more is refused.</summary>
+    /// <value>The default value is 4.</value>
+    public int MaxSignatures { get; set; } = 4;
+
+    /// <summary>Gets or sets the signature label that must be used, or <see langword="null"/> to accept any label.</summary>
+    /// <value>The default value is <see langword="null"/>.</value>
+    public string? RequiredLabel { get; set; }
+
+    /// <summary>Gets or sets the <c>tag</c> a signature must carry, or <see langword="null"/> to not require one.</summary>
+    /// <value>The default value is <see langword="null"/>.</value>
+    public string? RequiredTag { get; set; }
+
+    /// <summary>Gets or sets the limits applied when parsing <c>Signature-Input</c>, <c>Signature</c> and <c>Content-Digest</c>.</summary>
+    public StructuredFieldLimits FieldLimits { get; set; } = StructuredFieldLimits.Default;
+}
