@@ -123,8 +123,14 @@ public sealed class InMemoryReplayCache : IReplayCache
         uint expiry = (uint)Math.Clamp(until, now + 1L, uint.MaxValue);
 
         Shard shard = _shards[_shards.Length == 1 ? 0 : (int)(hi >> _shardShift)];
-        return new ValueTask<ReplayCheckResult>(shard.TryAdd(hi, lo, expiry, now));
+        return new ValueTask<ReplayCheckResult>(shard.TryAdd(hi, lo, expiry, now, AfterProbe));
     }
+
+    /// <summary>
+    /// Gets or sets a test seam run inside the check-and-set, between the lookup and the insert. Tests use it to
+    /// widen the race window so a missing lock would show up as a double acceptance.
+    /// </summary>
+    internal Action? AfterProbe { get; set; }
 
     /// <summary>Drops every expired pair and shrinks the tables to fit what is left.</summary>
     internal void TrimExpired()
@@ -221,7 +227,7 @@ public sealed class InMemoryReplayCache : IReplayCache
             }
         }
 
-        public ReplayCheckResult TryAdd(ulong hi, ulong lo, uint expiry, uint now)
+        public ReplayCheckResult TryAdd(ulong hi, ulong lo, uint expiry, uint now, Action? afterProbe)
         {
             lock (_lock)
             {
@@ -230,6 +236,8 @@ public sealed class InMemoryReplayCache : IReplayCache
                 {
                     return ReplayCheckResult.Replayed;
                 }
+
+                afterProbe?.Invoke();
 
                 if (reusable >= 0)
                 {
