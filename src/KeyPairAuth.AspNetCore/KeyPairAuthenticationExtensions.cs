@@ -56,14 +56,9 @@ public static class KeyPairAuthenticationExtensions
 
         IServiceCollection services = builder.Services;
 
-        // The core services (TimeProvider, the in-memory key store unless another is registered, the issuer).
+        // The core services: TimeProvider, the in-memory key store and replay cache unless others are registered,
+        // the key cache and the issuer.
         services.AddKeyPairAuth();
-
-        // Verification dependencies, unless the app (or a Redis/EF package) registered its own.
-        services.TryAddSingleton<IReplayCache>(sp => new InMemoryReplayCache(
-            sp.GetRequiredService<TimeProvider>(), sp.GetService<IOptions<InMemoryReplayCacheOptions>>()?.Value));
-        services.TryAddSingleton(sp => new PublicKeyCache(
-            sp.GetRequiredService<IPublicKeyStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetService<IOptions<PublicKeyCacheOptions>>()?.Value));
 
         services.AddMetrics();
         services.TryAddSingleton<KeyPairAuthenticationMetrics>();

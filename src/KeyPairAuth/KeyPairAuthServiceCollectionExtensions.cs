@@ -1,4 +1,5 @@
 using KeyPairAuth.Issuance;
+using KeyPairAuth.Replay;
 using KeyPairAuth.Stores;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -27,8 +28,12 @@ public static class KeyPairAuthServiceCollectionExtensions
         services.TryAddTransient<IKeyPairIssuer, KeyPairIssuer>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KeyPairIssuerOptions>, KeyPairIssuerOptionsValidator>());
 
-        // Verification services (PublicKeyCache, IReplayCache, HttpMessageVerifier) are registered here by the
-        // verification engine; the issuer picks up a registered PublicKeyCache to invalidate revoked keys at once.
+        // Verification: the replay cache and the key cache in front of the store, unless the app (or a Redis /
+        // database package) registered its own. The issuer picks up the key cache to drop revoked keys at once.
+        services.TryAddSingleton<IReplayCache>(sp => new InMemoryReplayCache(
+            sp.GetRequiredService<TimeProvider>(), sp.GetService<IOptions<InMemoryReplayCacheOptions>>()?.Value));
+        services.TryAddSingleton(sp => new PublicKeyCache(
+            sp.GetRequiredService<IPublicKeyStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetService<IOptions<PublicKeyCacheOptions>>()?.Value));
         return new KeyPairAuthBuilder(services);
     }
 

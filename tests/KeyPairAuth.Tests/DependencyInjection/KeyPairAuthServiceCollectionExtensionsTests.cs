@@ -1,4 +1,5 @@
 using KeyPairAuth.Issuance;
+using KeyPairAuth.Replay;
 using KeyPairAuth.Stores;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -24,6 +25,30 @@ public sealed class KeyPairAuthServiceCollectionExtensionsTests
         IKeyPairIssuer issuer = provider.GetRequiredService<IKeyPairIssuer>();
         using IssuedKeyPair issued = await issuer.IssueAsync(new KeyIssueRequest { Owner = "alice", Name = "k" });
         Assert.NotNull(await provider.GetRequiredService<IPublicKeyStore>().FindAsync(issued.KeyId));
+    }
+
+    [Fact]
+    public async Task AddKeyPairAuth_RegistersInMemoryReplayCacheAndKeyCacheThatRevocationInvalidates()
+    {
+        var time = new FakeTimeProvider();
+        ServiceCollection services = new();
+        services.AddSingleton<TimeProvider>(time);
+        services.AddKeyPairAuth();
+        using ServiceProvider provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+
+        IReplayCache replay = provider.GetRequiredService<IReplayCache>();
+        Assert.IsType<InMemoryReplayCache>(replay);
+        Assert.Equal(ReplayCheckResult.Accepted, await replay.TryAddAsync("kpa_x", "n1", time.GetUtcNow().AddMinutes(5)));
+        Assert.Equal(ReplayCheckResult.Replayed, await replay.TryAddAsync("kpa_x", "n1", time.GetUtcNow().AddMinutes(5)));
+
+        // The key cache serves the record; revoking through the issuer drops it from the cache at once,
+        // without waiting for the cache duration to pass.
+        PublicKeyCache cache = provider.GetRequiredService<PublicKeyCache>();
+        IKeyPairIssuer issuer = provider.GetRequiredService<IKeyPairIssuer>();
+        using IssuedKeyPair issued = await issuer.IssueAsync(new KeyIssueRequest { Owner = "alice", Name = "k" });
+        Assert.False((await cache.FindAsync(issued.KeyId))!.IsRevoked);
+        await issuer.RevokeAsync(issued.KeyId);
+        Assert.True((await cache.FindAsync(issued.KeyId))!.IsRevoked);
     }
 
     [Fact]
