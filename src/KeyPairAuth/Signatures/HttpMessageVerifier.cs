@@ -27,6 +27,9 @@ public sealed class HttpMessageVerifier
     /// <summary>The longest <c>keyid</c> that is looked up; longer ones are malformed.</summary>
     public const int MaxKeyIdLength = 256;
 
+    private const long MinUnixSeconds = -62_135_596_800; // DateTimeOffset.MinValue
+    private const long MaxUnixSeconds = 253_402_300_799; // DateTimeOffset.MaxValue
+
     private const string InvalidSignatureDetail = "The signature does not verify.";
 
     private readonly PublicKeyCache _keys;
@@ -243,7 +246,7 @@ public sealed class HttpMessageVerifier
             DateTimeOffset created = DateTimeOffset.FromUnixTimeSeconds(candidate.Created);
             if (candidate.Nonce is not null)
             {
-                DateTimeOffset rememberUntil = created + options.MaxSignatureAge + options.MaxFutureSkew;
+                DateTimeOffset rememberUntil = AddSaturating(AddSaturating(created, options.MaxSignatureAge), options.MaxFutureSkew);
                 ReplayCheckResult replay = await _replayCache.TryAddAsync(candidate.KeyId!, candidate.Nonce, rememberUntil, cancellationToken).ConfigureAwait(false);
                 if (replay != ReplayCheckResult.Accepted)
                 {
@@ -263,6 +266,9 @@ public sealed class HttpMessageVerifier
 
         return anyExamined ? best! : Failures.NoLabel;
     }
+
+    private static DateTimeOffset AddSaturating(DateTimeOffset value, TimeSpan add) =>
+        DateTimeOffset.MaxValue - value <= add ? DateTimeOffset.MaxValue : value + add;
 
     private static void Record(ref SignatureVerificationResult? best, ref Stage bestStage, SignatureVerificationResult failure, Stage stage)
     {
@@ -439,6 +445,12 @@ public sealed class HttpMessageVerifier
         if (-ageMs > (long)options.MaxFutureSkew.TotalMilliseconds)
         {
             return Candidate.Fail(Failures.Future, Stage.Time);
+        }
+
+        // Only reachable with extreme options (an age window of millennia): keep DateTimeOffset arithmetic in range.
+        if (created < MinUnixSeconds || created > MaxUnixSeconds)
+        {
+            return Candidate.Fail(created < MinUnixSeconds ? Failures.Stale : Failures.Future, Stage.Time);
         }
 
         // An Ed25519 signature is 64 bytes; anything else cannot verify (reported like any bad signature, before the key lookup).

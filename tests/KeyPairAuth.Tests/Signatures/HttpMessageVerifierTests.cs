@@ -228,6 +228,23 @@ public sealed class HttpMessageVerifierTests
     }
 
     [Fact]
+    public async Task Verify_ExtremeFreshnessOptions_DoNotThrow()
+    {
+        using var f = new VerifierFixture(o =>
+        {
+            o.MaxSignatureAge = TimeSpan.MaxValue;
+            o.MaxFutureSkew = TimeSpan.MaxValue;
+        });
+
+        SignatureVerificationResult ancient = await f.VerifyAsync(f.SignRaw(VerifierFixture.Get(), $"sig1={Std};created=-999999999999999;keyid=\"kpa_test_key_1\";nonce=\"a\""));
+        SignatureVerificationResult current = await f.VerifyAsync(f.Sign(VerifierFixture.Get()));
+
+        Assert.Equal(KeyPairFailureReason.StaleTimestamp, ancient.Failure);
+        Assert.True(current.Succeeded, current.FailureDetail);
+        Assert.Equal(DateTimeOffset.MaxValue, f.Replay.Calls.Single().RememberUntil);
+    }
+
+    [Fact]
     public async Task Verify_ExpiresInThePast_FailsWithSignatureExpired()
     {
         using var f = new VerifierFixture();
