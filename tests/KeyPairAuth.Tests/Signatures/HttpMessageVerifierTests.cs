@@ -536,6 +536,17 @@ public sealed class HttpMessageVerifierTests
     }
 
     [Fact]
+    public async Task Verify_ExtensionParametersOfEveryType_AreReserialisedIntoTheBase()
+    {
+        using var f = new VerifierFixture();
+        TestRequest request = f.SignRaw(VerifierFixture.Get(), $"sig1={Std};created={f.NowSeconds};keyid=\"kpa_test_key_1\";nonce=\"n\";ds=%\"caf%c3%a9\";dt=@1659578233;dec=1.50;tok=a/b;bin=:AAAA:;flag;off=?0");
+
+        SignatureVerificationResult result = await f.VerifyAsync(request);
+
+        Assert.True(result.Succeeded, result.FailureDetail);
+    }
+
+    [Fact]
     public void Constructor_InvalidOptions_ThrowsNamingTheSetting()
     {
         using var f = new VerifierFixture();
