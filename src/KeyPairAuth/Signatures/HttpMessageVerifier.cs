@@ -118,7 +118,7 @@ public sealed class HttpMessageVerifier
 
         if (!paired || inputs.Members.Count == 0)
         {
-            failure = inputs.Members.Count == 0 ? Failures.Missing : Failures.Unpaired;
+            failure = paired ? Failures.Missing : Failures.Unpaired;
             return false;
         }
 

@@ -61,6 +61,15 @@ public sealed class HttpMessageVerifierTests
     }
 
     [Fact]
+    public async Task Verify_BothFieldsEmpty_FailsWithMissingSignature()
+    {
+        using var f = new VerifierFixture();
+        TestRequest request = VerifierFixture.Get().With("Signature-Input", "").With("Signature", " ");
+
+        Assert.Equal(KeyPairFailureReason.MissingSignature, (await f.VerifyAsync(request)).Failure);
+    }
+
+    [Fact]
     public async Task Verify_NoSignatureFields_FailsWithMissingSignature()
     {
         using var f = new VerifierFixture();
@@ -88,6 +97,8 @@ public sealed class HttpMessageVerifierTests
     [InlineData("sig1=(\"@method\")", "sig2=:AAAA:")]
     [InlineData("sig1=\"@method\"", "sig1=:AAAA:")]
     [InlineData("sig1=(\"@method\")", "sig1=\"AAAA\"")]
+    [InlineData("", "sig1=:AAAA:")]
+    [InlineData("sig1=()", "")]
     public async Task Verify_MalformedFields_FailWithMalformedSignature(string input, string signature)
     {
         using var f = new VerifierFixture();
