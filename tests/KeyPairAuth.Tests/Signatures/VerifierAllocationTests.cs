@@ -22,8 +22,9 @@ public sealed class VerifierAllocationTests
 
         Assert.True(result.Succeeded);
 
-        // Today ~1.7 KB, of which ~1.3 KB is the structured-field parse of Signature-Input and Signature; the signature
-        // base itself is built in a pooled buffer. The 1 KB goal needs a lighter parse result.
+        // ~1.4 KB in Release (Debug adds ~300 B: async state machines are classes there), of which ~1.3 KB is the
+        // structured-field parse of Signature-Input and Signature; the signature base is built in a pooled buffer.
+        // The 1 KB goal needs a lighter parse result.
         Assert.True(allocated <= 2048, $"verify allocated {allocated} bytes");
     }
 
