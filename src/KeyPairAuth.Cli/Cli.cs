@@ -14,7 +14,7 @@ internal static class Cli
         ArgumentNullException.ThrowIfNull(error);
         context ??= new CliContext();
 
-        RootCommand root = CreateRootCommand(output, context);
+        Command root = CreateRootCommand(output, context);
         ParseResult parseResult = root.Parse(args);
 
         if (parseResult.Errors.Count > 0 && parseResult.Action is not HelpAction)
@@ -24,7 +24,7 @@ internal static class Cli
                 await error.WriteLineAsync($"keypairauth: {parseError.Message}").ConfigureAwait(false);
             }
 
-            string commandName = parseResult.CommandResult.Command is RootCommand ? "keypairauth" : $"keypairauth {parseResult.CommandResult.Command.Name}";
+            string commandName = parseResult.CommandResult.Command == root ? "keypairauth" : $"keypairauth {parseResult.CommandResult.Command.Name}";
             await error.WriteLineAsync($"Run '{commandName} --help' for usage.").ConfigureAwait(false);
             return ExitCodes.Usage;
         }
@@ -44,12 +44,24 @@ internal static class Cli
             await error.WriteLineAsync("keypairauth: cancelled.").ConfigureAwait(false);
             return ExitCodes.Error;
         }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // A bug or an environment failure: one line, no stack trace, no inputs echoed.
+            await error.WriteLineAsync($"keypairauth: unexpected error: {ex.GetType().Name}: {ex.Message}").ConfigureAwait(false);
+            return ExitCodes.Error;
+        }
     }
 
-    internal static RootCommand CreateRootCommand(TextWriter output, CliContext context)
+    internal static Command CreateRootCommand(TextWriter output, CliContext context)
     {
-        var root = new RootCommand(
-            "KeyPairAuth: Ed25519 API keys with RFC 9421 HTTP Message Signatures. Create key pairs, inspect keys, sign and send requests.");
+        // Named explicitly: RootCommand would take the name of the entry assembly (KeyPairAuth.Cli), not the tool command.
+        var root = new Command(
+            "keypairauth",
+            "KeyPairAuth: Ed25519 API keys with RFC 9421 HTTP Message Signatures. Create key pairs, inspect keys, sign and send requests.")
+        {
+            new HelpOption(),
+            new VersionOption(),
+        };
         root.Subcommands.Add(KeygenCommand.Create(output, context));
         root.Subcommands.Add(InspectCommand.Create(output, context));
         root.Subcommands.Add(SignCommand.Create(output, context));
