@@ -15,7 +15,8 @@ internal static class Cli
         context ??= new CliContext();
 
         Command root = CreateRootCommand(output, context);
-        ParseResult parseResult = root.Parse(args);
+        // No response files: "@file" is this tool's syntax for a body file (as in curl), not a list of more arguments.
+        ParseResult parseResult = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
 
         if (parseResult.Errors.Count > 0 && parseResult.Action is not HelpAction)
         {

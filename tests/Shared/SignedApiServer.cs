@@ -76,6 +76,11 @@ internal sealed class SignedApiServer : IAsyncDisposable
                 return;
             }
 
+            if (context.Request.Path.StartsWithSegments("/status", out PathString rest) && int.TryParse(rest.Value?.TrimStart('/'), out int status))
+            {
+                context.Response.StatusCode = status;
+            }
+
             await context.Response.WriteAsync($"ok key={result.Key!.KeyId} body={body.Length} target={view.RequestTarget}");
         });
 
