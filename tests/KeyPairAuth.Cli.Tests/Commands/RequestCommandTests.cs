@@ -99,6 +99,32 @@ public sealed class RequestCommandTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task SignCurl_PrintedCommandRunInAShell_Authenticates()
+    {
+        if (OperatingSystem.IsWindows() || !File.Exists("/bin/sh") || !new[] { "/usr/bin/curl", "/bin/curl", "/usr/local/bin/curl" }.Any(File.Exists))
+        {
+            return; // needs a POSIX shell and curl
+        }
+
+        (string keyFile, string keyId) = await KeygenAndRegisterAsync();
+        string url = new Uri(_server.BaseAddress, "/orders/a%2Fb?q=x y&n=[1]").ToString();
+
+        CliResult signed = await _cli.RunAsync("sign", "POST", url, "--key-file", keyFile, "--key-id", keyId,
+            "-H", "Content-Type: application/json", "-d", "{\"note\":\"it's \\u00e9\"}", "--curl");
+        Assert.Equal(0, signed.ExitCode);
+
+        var start = new System.Diagnostics.ProcessStartInfo("/bin/sh") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add(signed.Output.Trim() + " --silent --show-error");
+        using var process = System.Diagnostics.Process.Start(start)!;
+        string response = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+
+        Assert.StartsWith($"ok key={keyId} body=", response, StringComparison.Ordinal);
+        Assert.Contains("target=/orders/a%2Fb?q=x%20y&n=[1]", response, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Request_NothingListening_Exits1WithMessage()
     {
         (string keyFile, string keyId) = await KeygenAndRegisterAsync();
