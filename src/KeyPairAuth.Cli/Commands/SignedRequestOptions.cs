@@ -100,6 +100,11 @@ internal sealed class SignedRequestOptions
         ContentDigestAlgorithm digest = parseResult.GetValue(Digest) == "sha-512" ? ContentDigestAlgorithm.Sha512 : ContentDigestAlgorithm.Sha256;
 
         string? data = parseResult.GetValue(Data);
+        if (data is "-" or "@-" && parseResult.GetValue(KeyFile) == "-")
+        {
+            throw CliException.Usage("The body and the key cannot both come from stdin: pass one of them as a file.");
+        }
+
         Body? body = data is null ? null : ReadBody(data, context);
 
         var request = new HttpRequestMessage(new HttpMethod(method), uri);

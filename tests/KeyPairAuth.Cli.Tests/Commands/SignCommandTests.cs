@@ -191,6 +191,17 @@ public sealed class SignCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Sign_BodyAndKeyBothFromStdin_IsUsageError()
+    {
+        _cli.Stdin = CliRunner.Utf8(_secret);
+
+        CliResult result = await _cli.RunAsync("sign", "POST", "https://api.example.com/", "-d", "-", "--key-file", "-");
+
+        Assert.Equal(ExitCodes.Usage, result.ExitCode);
+        Assert.Contains("stdin", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Sign_BadHeader_IsUsageError()
     {
         CliResult result = await _cli.RunAsync("sign", "GET", "https://api.example.com/", "-H", "no colon here");
