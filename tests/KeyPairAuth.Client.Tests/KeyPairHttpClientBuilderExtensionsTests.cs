@@ -106,6 +106,24 @@ public sealed class KeyPairHttpClientBuilderExtensionsTests
     }
 
     [Fact]
+    public async Task AddKeyPairSigning_ConfigurationReloaded_SignsWithTheRotatedKey()
+    {
+        string first = NewSecret(out string firstKeyId);
+        string second = NewSecret(out string secondKeyId);
+        IConfigurationRoot configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Secret"] = first }).Build();
+        using ServiceProvider provider = Build(b => b.AddKeyPairSigning(configuration));
+        var factory = provider.GetRequiredService<IHttpClientFactory>();
+        await factory.CreateClient("api").GetAsync(new Uri("https://api.example.com/x"));
+
+        configuration.Providers.Single().Set("Secret", second);
+        configuration.Reload();
+        await factory.CreateClient("api").GetAsync(new Uri("https://api.example.com/x"));
+
+        Assert.Contains($"keyid=\"{firstKeyId}\"", _transport.Requests[0].Header("Signature-Input"), StringComparison.Ordinal);
+        Assert.Contains($"keyid=\"{secondKeyId}\"", _transport.Requests[1].Header("Signature-Input"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AddKeyPairSigning_KeyFactory_CalledOnceAcrossClientsAndKeyNotDisposed()
     {
         int calls = 0;

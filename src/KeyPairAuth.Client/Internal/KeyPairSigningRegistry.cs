@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using KeyPairAuth.Keys;
 
 namespace KeyPairAuth.Client.Internal;
@@ -10,10 +11,10 @@ internal sealed class KeyPairSigningRegistry : IDisposable
 {
     private readonly IServiceProvider _services;
     private readonly TimeProvider _timeProvider;
-    private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private readonly List<SigningKey> _ownedKeys = [];
     private readonly Lock _lock = new();
-    private bool _disposed;
+    private volatile bool _disposed;
 
     public KeyPairSigningRegistry(IServiceProvider services, TimeProvider timeProvider)
     {
@@ -28,6 +29,12 @@ internal sealed class KeyPairSigningRegistry : IDisposable
     /// <exception cref="KeyFormatException">The configured key is malformed.</exception>
     public RequestSigner GetSigner(string clientName, KeyPairSigningOptions options)
     {
+        // Hot path, once per request: no lock while the client's options are unchanged.
+        if (_entries.TryGetValue(clientName, out Entry? cached) && ReferenceEquals(cached.Options, options) && !_disposed)
+        {
+            return cached.Signer;
+        }
+
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
