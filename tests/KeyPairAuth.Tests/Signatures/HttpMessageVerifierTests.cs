@@ -61,6 +61,15 @@ public sealed class HttpMessageVerifierTests
     }
 
     [Fact]
+    public async Task Verify_BothFieldsEmpty_FailsWithMissingSignature()
+    {
+        using var f = new VerifierFixture();
+        TestRequest request = VerifierFixture.Get().With("Signature-Input", "").With("Signature", " ");
+
+        Assert.Equal(KeyPairFailureReason.MissingSignature, (await f.VerifyAsync(request)).Failure);
+    }
+
+    [Fact]
     public async Task Verify_NoSignatureFields_FailsWithMissingSignature()
     {
         using var f = new VerifierFixture();
@@ -88,6 +97,8 @@ public sealed class HttpMessageVerifierTests
     [InlineData("sig1=(\"@method\")", "sig2=:AAAA:")]
     [InlineData("sig1=\"@method\"", "sig1=:AAAA:")]
     [InlineData("sig1=(\"@method\")", "sig1=\"AAAA\"")]
+    [InlineData("", "sig1=:AAAA:")]
+    [InlineData("sig1=()", "")]
     public async Task Verify_MalformedFields_FailWithMalformedSignature(string input, string signature)
     {
         using var f = new VerifierFixture();
@@ -225,6 +236,23 @@ public sealed class HttpMessageVerifierTests
         SignatureVerificationResult result = await f.VerifyAsync(request);
 
         Assert.Equal(created < 0 ? KeyPairFailureReason.StaleTimestamp : KeyPairFailureReason.FutureTimestamp, result.Failure);
+    }
+
+    [Fact]
+    public async Task Verify_ExtremeFreshnessOptions_DoNotThrow()
+    {
+        using var f = new VerifierFixture(o =>
+        {
+            o.MaxSignatureAge = TimeSpan.MaxValue;
+            o.MaxFutureSkew = TimeSpan.MaxValue;
+        });
+
+        SignatureVerificationResult ancient = await f.VerifyAsync(f.SignRaw(VerifierFixture.Get(), $"sig1={Std};created=-999999999999999;keyid=\"kpa_test_key_1\";nonce=\"a\""));
+        SignatureVerificationResult current = await f.VerifyAsync(f.Sign(VerifierFixture.Get()));
+
+        Assert.Equal(KeyPairFailureReason.StaleTimestamp, ancient.Failure);
+        Assert.True(current.Succeeded, current.FailureDetail);
+        Assert.Equal(DateTimeOffset.MaxValue, f.Replay.Calls.Single().RememberUntil);
     }
 
     [Fact]
@@ -516,6 +544,17 @@ public sealed class HttpMessageVerifierTests
         TestRequest request = f.SignRaw(VerifierFixture.Get(), $"sig1={Std};created={f.NowSeconds};keyid=\"kpa_test_key_1\";nonce=\"n\";x-ext=\"1\"");
 
         Assert.True((await f.VerifyAsync(request)).Succeeded);
+    }
+
+    [Fact]
+    public async Task Verify_ExtensionParametersOfEveryType_AreReserialisedIntoTheBase()
+    {
+        using var f = new VerifierFixture();
+        TestRequest request = f.SignRaw(VerifierFixture.Get(), $"sig1={Std};created={f.NowSeconds};keyid=\"kpa_test_key_1\";nonce=\"n\";ds=%\"caf%c3%a9\";dt=@1659578233;dec=1.50;tok=a/b;bin=:AAAA:;flag;off=?0");
+
+        SignatureVerificationResult result = await f.VerifyAsync(request);
+
+        Assert.True(result.Succeeded, result.FailureDetail);
     }
 
     [Fact]

@@ -12,6 +12,7 @@ public sealed class VerifierFuzzTests
         "sig1", "=", "(", ")", "\"", "@method", "@authority", "@path", "@query", "content-digest", ";", "created=", "1772366400",
         "keyid=", "\"kpa_test_key_1\"", "nonce=", "alg=", "\"ed25519\"", ":", "AAAA", "==", ",", " ", "?1", "*", "-", "9999999999999999",
         "\\", "req", "sf", "key=", "bs", "@status", "tr", "\t", "é", "\u0000",
+        "%\"caf%c3%a9\"", "%\"%ff\"", "@1659578233", "1.5", "-0.001", ":AAAA:", "tag=", "expires=", "name=", "@query-param", "x=(a b)",
     ];
 
     [Fact]
