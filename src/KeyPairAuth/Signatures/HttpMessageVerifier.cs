@@ -59,6 +59,9 @@ public sealed class HttpMessageVerifier
         _timeProvider = timeProvider;
     }
 
+    /// <summary>Gets or sets whether the allocation-free reading of the common field shape is used (tests turn it off to compare with the generic path).</summary>
+    internal bool FastPathEnabled { get; set; } = true;
+
     /// <summary>Verifies the request's signatures. The body digest itself is checked by the caller with <c>ContentDigestVerifier</c> (it streams).</summary>
     /// <param name="request">The request.</param>
     /// <param name="cancellationToken">Cancels store and replay-cache calls.</param>
@@ -72,7 +75,8 @@ public sealed class HttpMessageVerifier
 
         // The common shape (one signature, plain components) is read without building the generic parse result; anything
         // else, valid or not, goes through the generic parser, so both paths give the same answer.
-        if (inputValues.Count == 1
+        if (FastPathEnabled
+            && inputValues.Count == 1
             && signatureValues.Count == 1
             && options.MaxSignatures >= 1
             && FastSignatureFields.TryRead(inputValues[0], signatureValues[0], options.FieldLimits, out FastSignatureFields fields))

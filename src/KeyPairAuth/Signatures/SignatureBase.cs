@@ -158,8 +158,18 @@ public static class SignatureBase
             writer.WriteByte((byte)'\n');
         }
 
-        // @signature-params, serialised canonically (RFC 9651 §4.1.1.1) from what was read, never copied from the field.
-        writer.WriteRaw("\"@signature-params\": ("u8);
+        writer.WriteRaw("\"@signature-params\": "u8);
+        WriteSignatureParams(in fields, ref writer);
+    }
+
+    /// <summary>
+    /// The value of <c>@signature-params</c>, serialised canonically (RFC 9651 §4.1.1.1) from what was read, never copied
+    /// from the field: a Signature-Input with extra spaces or leading zeros still gets the base the signer built.
+    /// </summary>
+    internal static void WriteSignatureParams(in FastSignatureFields fields, ref SignatureBaseWriter writer)
+    {
+        int count = fields.ItemCount;
+        writer.WriteByte((byte)'(');
         for (int i = 0; i < count; i++)
         {
             if (i > 0)
