@@ -115,6 +115,15 @@ public sealed class InMemoryReplayCache : IReplayCache
             return ValueTask.FromCanceled<ReplayCheckResult>(cancellationToken);
         }
 
+        return new ValueTask<ReplayCheckResult>(TryAdd(keyId, nonce, rememberUntil));
+    }
+
+    /// <summary>
+    /// The check-and-set of <see cref="TryAddAsync"/> on spans, completing synchronously: the verifier's hot path calls it
+    /// with the key id and nonce still inside the <c>Signature-Input</c> value, so no strings are allocated.
+    /// </summary>
+    internal ReplayCheckResult TryAdd(ReadOnlySpan<char> keyId, ReadOnlySpan<char> nonce, DateTimeOffset rememberUntil)
+    {
         (ulong hi, ulong lo) = Digest(keyId, nonce);
         uint now = NowSeconds();
 
@@ -123,7 +132,7 @@ public sealed class InMemoryReplayCache : IReplayCache
         uint expiry = (uint)Math.Clamp(until, now + 1L, uint.MaxValue);
 
         Shard shard = _shards[_shards.Length == 1 ? 0 : (int)(hi >> _shardShift)];
-        return new ValueTask<ReplayCheckResult>(shard.TryAdd(hi, lo, expiry, now, AfterProbe));
+        return shard.TryAdd(hi, lo, expiry, now, AfterProbe);
     }
 
     /// <summary>
@@ -148,12 +157,12 @@ public sealed class InMemoryReplayCache : IReplayCache
         return (uint)Math.Clamp(seconds, 0, uint.MaxValue - 1);
     }
 
-    private (ulong Hi, ulong Lo) Digest(string keyId, string nonce)
+    private (ulong Hi, ulong Lo) Digest(ReadOnlySpan<char> keyId, ReadOnlySpan<char> nonce)
     {
         // salt || keyId length (chars, big-endian) || keyId UTF-16 || nonce UTF-16: the length prefix keeps
         // ("ab", "c") and ("a", "bc") apart. UTF-16 bytes avoid an encoding pass; the input is never decoded.
-        ReadOnlySpan<byte> keyBytes = MemoryMarshal.AsBytes(keyId.AsSpan());
-        ReadOnlySpan<byte> nonceBytes = MemoryMarshal.AsBytes(nonce.AsSpan());
+        ReadOnlySpan<byte> keyBytes = MemoryMarshal.AsBytes(keyId);
+        ReadOnlySpan<byte> nonceBytes = MemoryMarshal.AsBytes(nonce);
         long length = (long)SaltSize + sizeof(int) + keyBytes.Length + nonceBytes.Length;
 
         byte[]? rented = null;

@@ -59,6 +59,9 @@ public sealed class HttpMessageVerifier
         _timeProvider = timeProvider;
     }
 
+    /// <summary>Gets or sets whether the allocation-free reading of the common field shape is used (tests turn it off to compare with the generic path).</summary>
+    internal bool FastPathEnabled { get; set; } = true;
+
     /// <summary>Verifies the request's signatures. The body digest itself is checked by the caller with <c>ContentDigestVerifier</c> (it streams).</summary>
     /// <param name="request">The request.</param>
     /// <param name="cancellationToken">Cancels store and replay-cache calls.</param>
@@ -67,21 +70,34 @@ public sealed class HttpMessageVerifier
     {
         ArgumentNullException.ThrowIfNull(request);
         SignatureVerificationOptions options = _options;
-        return TryParseFields(request, options, out SfDictionary? inputs, out SfDictionary? signatures, out SignatureVerificationResult? failure)
+        StringValues inputValues = request.GetFieldValues(SignatureFields.SignatureInputFieldName);
+        StringValues signatureValues = request.GetFieldValues(SignatureFields.SignatureFieldName);
+
+        // The common shape (one signature, plain components) is read without building the generic parse result; anything
+        // else, valid or not, goes through the generic parser, so both paths give the same answer.
+        if (FastPathEnabled
+            && inputValues.Count == 1
+            && signatureValues.Count == 1
+            && options.MaxSignatures >= 1
+            && FastSignatureFields.TryRead(inputValues[0], signatureValues[0], options.FieldLimits, out FastSignatureFields fields))
+        {
+            return VerifyFast(request, in fields, options, cancellationToken);
+        }
+
+        return TryParseFields(inputValues, signatureValues, options, out SfDictionary? inputs, out SfDictionary? signatures, out SignatureVerificationResult? failure)
             ? VerifySignaturesAsync(request, inputs, signatures, options, cancellationToken)
             : new ValueTask<SignatureVerificationResult>(failure);
     }
 
     private static bool TryParseFields(
-        IHttpRequestView request,
+        StringValues inputValues,
+        StringValues signatureValues,
         SignatureVerificationOptions options,
         [NotNullWhen(true)] out SfDictionary? inputs,
         [NotNullWhen(true)] out SfDictionary? signatures,
         [NotNullWhen(false)] out SignatureVerificationResult? failure)
     {
         inputs = signatures = null;
-        StringValues inputValues = request.GetFieldValues(SignatureFields.SignatureInputFieldName);
-        StringValues signatureValues = request.GetFieldValues(SignatureFields.SignatureFieldName);
         if (inputValues.Count == 0 && signatureValues.Count == 0)
         {
             failure = Failures.Missing;
@@ -231,32 +247,19 @@ public sealed class HttpMessageVerifier
             }
 
             // Only now, with the private-key holder proven, may key state and replay be disclosed.
-            if (key.IsRevoked)
+            if (KeyStateFailure(key, now) is { } keyState)
             {
-                Record(ref best, ref bestStage, SignatureVerificationResult.Fail(KeyPairFailureReason.KeyRevoked, "The key has been revoked.", key), Stage.Verified);
-                continue;
-            }
-
-            if (key.IsExpiredAt(now))
-            {
-                Record(ref best, ref bestStage, SignatureVerificationResult.Fail(KeyPairFailureReason.KeyExpired, "The key has expired.", key), Stage.Verified);
+                Record(ref best, ref bestStage, keyState, Stage.Verified);
                 continue;
             }
 
             DateTimeOffset created = DateTimeOffset.FromUnixTimeSeconds(candidate.Created);
             if (candidate.Nonce is not null)
             {
-                DateTimeOffset rememberUntil = AddSaturating(AddSaturating(created, options.MaxSignatureAge), options.MaxFutureSkew);
-                ReplayCheckResult replay = await _replayCache.TryAddAsync(candidate.KeyId!, candidate.Nonce, rememberUntil, cancellationToken).ConfigureAwait(false);
+                ReplayCheckResult replay = await _replayCache.TryAddAsync(candidate.KeyId!, candidate.Nonce, RememberUntil(created, options), cancellationToken).ConfigureAwait(false);
                 if (replay != ReplayCheckResult.Accepted)
                 {
-                    Record(
-                        ref best,
-                        ref bestStage,
-                        replay == ReplayCheckResult.Replayed
-                            ? SignatureVerificationResult.Fail(KeyPairFailureReason.ReplayedNonce, "The nonce has already been used.", key)
-                            : SignatureVerificationResult.Fail(KeyPairFailureReason.ReplayCacheFull, "The nonce could not be recorded; retry later.", key),
-                        Stage.Verified);
+                    Record(ref best, ref bestStage, ReplayFailure(replay, key), Stage.Verified);
                     continue;
                 }
             }
@@ -279,6 +282,19 @@ public sealed class HttpMessageVerifier
         }
     }
 
+    private static DateTimeOffset RememberUntil(DateTimeOffset created, SignatureVerificationOptions options) =>
+        AddSaturating(AddSaturating(created, options.MaxSignatureAge), options.MaxFutureSkew);
+
+    private static SignatureVerificationResult? KeyStateFailure(PublicKeyRecord key, DateTimeOffset now) =>
+        key.IsRevoked ? SignatureVerificationResult.Fail(KeyPairFailureReason.KeyRevoked, "The key has been revoked.", key)
+        : key.IsExpiredAt(now) ? SignatureVerificationResult.Fail(KeyPairFailureReason.KeyExpired, "The key has expired.", key)
+        : null;
+
+    private static SignatureVerificationResult ReplayFailure(ReplayCheckResult replay, PublicKeyRecord key) =>
+        replay == ReplayCheckResult.Replayed
+            ? SignatureVerificationResult.Fail(KeyPairFailureReason.ReplayedNonce, "The nonce has already been used.", key)
+            : SignatureVerificationResult.Fail(KeyPairFailureReason.ReplayCacheFull, "The nonce could not be recorded; retry later.", key);
+
     private static Candidate Check(IHttpRequestView request, SfMember input, SfMember signatureMember, SignatureVerificationOptions options, DateTimeOffset now)
     {
         if (input.InnerList is not { } innerList)
@@ -292,130 +308,34 @@ public sealed class HttpMessageVerifier
         }
 
         // Signature parameters (RFC 9421 §2.3); unknown parameters are ignored.
-        bool hasCreated = false, hasExpires = false;
-        long created = 0, expires = 0;
-        string? keyId = null, nonce = null, alg = null, tag = null;
+        var p = default(SignatureParameters);
         SfParameters signatureParameters = innerList.Parameters;
-        for (int p = 0; p < signatureParameters.Count; p++)
+        for (int i = 0; i < signatureParameters.Count; i++)
         {
-            KeyValuePair<string, SfBareItem> parameter = signatureParameters[p];
+            KeyValuePair<string, SfBareItem> parameter = signatureParameters[i];
             SfBareItem value = parameter.Value;
-            switch (parameter.Key)
+            bool isInteger = value.Type == SfBareItemType.Integer;
+            bool isString = value.Type == SfBareItemType.String;
+            if (!p.Accept(parameter.Key, isInteger, isInteger ? value.Integer : 0, isString, isString ? value.String.AsMemory() : default))
             {
-                case "created":
-                    if (value.Type != SfBareItemType.Integer)
-                    {
-                        return Candidate.Fail(Failures.BadParameterType, Stage.Parsed);
-                    }
-
-                    hasCreated = true;
-                    created = value.Integer;
-                    break;
-                case "expires":
-                    if (value.Type != SfBareItemType.Integer)
-                    {
-                        return Candidate.Fail(Failures.BadParameterType, Stage.Parsed);
-                    }
-
-                    hasExpires = true;
-                    expires = value.Integer;
-                    break;
-                case "keyid":
-                case "nonce":
-                case "alg":
-                case "tag":
-                    if (value.Type != SfBareItemType.String)
-                    {
-                        return Candidate.Fail(Failures.BadParameterType, Stage.Parsed);
-                    }
-
-                    string text = value.String;
-                    switch (parameter.Key)
-                    {
-                        case "keyid": keyId = text; break;
-                        case "nonce": nonce = text; break;
-                        case "alg": alg = text; break;
-                        default: tag = text; break;
-                    }
-
-                    break;
+                return Candidate.Fail(Failures.BadParameterType, Stage.Parsed);
             }
-        }
-
-        if (keyId is not null && (keyId.Length == 0 || keyId.Length > MaxKeyIdLength))
-        {
-            return Candidate.Fail(Failures.BadKeyId, Stage.Parsed);
-        }
-
-        if (nonce is not null && (nonce.Length == 0 || nonce.Length > options.MaxNonceLength))
-        {
-            return Candidate.Fail(Failures.BadNonce, Stage.Parsed);
-        }
-
-        if (alg is not null && !string.Equals(alg, HttpMessageSigner.Algorithm, StringComparison.Ordinal))
-        {
-            return Candidate.Fail(Failures.UnsupportedAlgorithm, Stage.Policy);
-        }
-
-        if (!hasCreated)
-        {
-            return Candidate.Fail(Failures.NoCreated, Stage.Policy);
-        }
-
-        if (keyId is null)
-        {
-            return Candidate.Fail(Failures.NoKeyId, Stage.Policy);
-        }
-
-        if (nonce is null && options.RequireNonce)
-        {
-            return Candidate.Fail(Failures.NoNonce, Stage.Policy);
-        }
-
-        if (alg is null && options.RequireAlgorithmParameter)
-        {
-            return Candidate.Fail(Failures.NoAlg, Stage.Policy);
-        }
-
-        if (options.RequiredTag is not null && !string.Equals(tag, options.RequiredTag, StringComparison.Ordinal))
-        {
-            return Candidate.Fail(Failures.WrongTag, Stage.Policy);
         }
 
         // Covered components (design.md policy table).
         IReadOnlyList<SfItem> items = innerList.Items;
-        bool method = false, authority = false, path = false, query = false, targetUri = false, contentDigest = false;
         for (int i = 0; i < items.Count; i++)
         {
             SfItem item = items[i];
-            if (item.Value.Type != SfBareItemType.String || item.Parameters.Count != 0)
+            if (item.Value.Type == SfBareItemType.String && item.Parameters.Count == 0)
             {
-                continue;
+                p.Cover(item.Value.String);
             }
-
-            switch (item.Value.String)
-            {
-                case "@method": method = true; break;
-                case "@authority": authority = true; break;
-                case "@path": path = true; break;
-                case "@query": query = true; break;
-                case "@target-uri": targetUri = true; break;
-                case "content-digest": contentDigest = true; break;
-            }
-        }
-
-        if (!method || !((authority && path && query) || (targetUri && options.AllowTargetUri)))
-        {
-            return Candidate.Fail(options.AllowTargetUri ? Failures.CoverageRequest : Failures.CoverageRequestNoTargetUri, Stage.Policy);
-        }
-
-        if (request.HasContent && options.RequireContentDigestForContent && !contentDigest)
-        {
-            return Candidate.Fail(Failures.CoverageDigest, Stage.Policy);
         }
 
         IList<string> additional = options.AdditionalRequiredComponents;
-        for (int r = 0; r < additional.Count; r++)
+        p.CoversAdditional = true;
+        for (int r = 0; p.CoversAdditional && r < additional.Count; r++)
         {
             bool found = false;
             for (int i = 0; !found && i < items.Count; i++)
@@ -423,34 +343,12 @@ public sealed class HttpMessageVerifier
                 found = SignatureBase.IsPlain(items[i], additional[r]);
             }
 
-            if (!found)
-            {
-                return Candidate.Fail(Failures.CoverageAdditional, Stage.Policy);
-            }
+            p.CoversAdditional = found;
         }
 
-        // Timestamps, in milliseconds: |created| ≤ 999,999,999,999,999 so ×1000 cannot overflow a long.
-        long nowMs = now.ToUnixTimeMilliseconds();
-        if (hasExpires && expires * 1000 <= nowMs)
+        if (CheckPolicy(request, in p, options, now, out Stage stage) is { } failure)
         {
-            return Candidate.Fail(Failures.Expired, Stage.Time);
-        }
-
-        long ageMs = nowMs - (created * 1000);
-        if (ageMs > (long)options.MaxSignatureAge.TotalMilliseconds)
-        {
-            return Candidate.Fail(Failures.Stale, Stage.Time);
-        }
-
-        if (-ageMs > (long)options.MaxFutureSkew.TotalMilliseconds)
-        {
-            return Candidate.Fail(Failures.Future, Stage.Time);
-        }
-
-        // Only reachable with extreme options (an age window of millennia): keep DateTimeOffset arithmetic in range.
-        if (created < MinUnixSeconds || created > MaxUnixSeconds)
-        {
-            return Candidate.Fail(created < MinUnixSeconds ? Failures.Stale : Failures.Future, Stage.Time);
+            return Candidate.Fail(failure, stage);
         }
 
         // An Ed25519 signature is 64 bytes; anything else cannot verify (reported like any bad signature, before the key lookup).
@@ -460,7 +358,342 @@ public sealed class HttpMessageVerifier
             return Candidate.Fail(Failures.Invalid, Stage.Crypto);
         }
 
-        return new Candidate(null, Stage.None, innerList, keyId, nonce, created, signature, contentDigest);
+        return new Candidate(null, Stage.None, innerList, p.KeyId.ToString(), p.HasNonce ? p.Nonce.ToString() : null, p.Created, signature, p.ContentDigest);
+    }
+
+    /// <summary>The checks on parameters, coverage and time that both the generic and the fast path apply, in this order.</summary>
+    private static SignatureVerificationResult? CheckPolicy(IHttpRequestView request, in SignatureParameters p, SignatureVerificationOptions options, DateTimeOffset now, out Stage stage)
+    {
+        stage = Stage.Parsed;
+        if (p.HasKeyId && (p.KeyId.Length == 0 || p.KeyId.Length > MaxKeyIdLength))
+        {
+            return Failures.BadKeyId;
+        }
+
+        if (p.HasNonce && (p.Nonce.Length == 0 || p.Nonce.Length > options.MaxNonceLength))
+        {
+            return Failures.BadNonce;
+        }
+
+        stage = Stage.Policy;
+        if (p.HasAlg && !p.Alg.Span.SequenceEqual(HttpMessageSigner.Algorithm))
+        {
+            return Failures.UnsupportedAlgorithm;
+        }
+
+        if (!p.HasCreated)
+        {
+            return Failures.NoCreated;
+        }
+
+        if (!p.HasKeyId)
+        {
+            return Failures.NoKeyId;
+        }
+
+        if (!p.HasNonce && options.RequireNonce)
+        {
+            return Failures.NoNonce;
+        }
+
+        if (!p.HasAlg && options.RequireAlgorithmParameter)
+        {
+            return Failures.NoAlg;
+        }
+
+        if (options.RequiredTag is not null && !(p.HasTag && p.Tag.Span.SequenceEqual(options.RequiredTag)))
+        {
+            return Failures.WrongTag;
+        }
+
+        if (!p.Method || !((p.Authority && p.Path && p.Query) || (p.TargetUri && options.AllowTargetUri)))
+        {
+            return options.AllowTargetUri ? Failures.CoverageRequest : Failures.CoverageRequestNoTargetUri;
+        }
+
+        if (request.HasContent && options.RequireContentDigestForContent && !p.ContentDigest)
+        {
+            return Failures.CoverageDigest;
+        }
+
+        if (!p.CoversAdditional)
+        {
+            return Failures.CoverageAdditional;
+        }
+
+        // Timestamps, in milliseconds: |created| ≤ 999,999,999,999,999 so ×1000 cannot overflow a long.
+        stage = Stage.Time;
+        long nowMs = now.ToUnixTimeMilliseconds();
+        if (p.HasExpires && p.Expires * 1000 <= nowMs)
+        {
+            return Failures.Expired;
+        }
+
+        long ageMs = nowMs - (p.Created * 1000);
+        if (ageMs > (long)options.MaxSignatureAge.TotalMilliseconds)
+        {
+            return Failures.Stale;
+        }
+
+        if (-ageMs > (long)options.MaxFutureSkew.TotalMilliseconds)
+        {
+            return Failures.Future;
+        }
+
+        // Only reachable with extreme options (an age window of millennia): keep DateTimeOffset arithmetic in range.
+        if (p.Created < MinUnixSeconds || p.Created > MaxUnixSeconds)
+        {
+            return p.Created < MinUnixSeconds ? Failures.Stale : Failures.Future;
+        }
+
+        stage = Stage.None;
+        return null;
+    }
+
+    private ValueTask<SignatureVerificationResult> VerifyFast(IHttpRequestView request, in FastSignatureFields fields, SignatureVerificationOptions options, CancellationToken cancellationToken)
+    {
+        // One signature: its failure is the result. The order of checks is the generic path's.
+        if (options.RequiredLabel is not null && !fields.LabelSpan.SequenceEqual(options.RequiredLabel))
+        {
+            return new ValueTask<SignatureVerificationResult>(Failures.NoLabel);
+        }
+
+        DateTimeOffset now = _timeProvider.GetUtcNow();
+        var p = default(SignatureParameters);
+        for (int i = 0; i < fields.ParameterCount; i++)
+        {
+            FastParameter parameter = fields.Parameter(i);
+            if (!p.Accept(fields.Slice(parameter.Key), !parameter.IsString, parameter.Integer, parameter.IsString, parameter.IsString ? fields.SliceMemory(parameter.Text) : default))
+            {
+                return new ValueTask<SignatureVerificationResult>(Failures.BadParameterType);
+            }
+        }
+
+        for (int i = 0; i < fields.ItemCount; i++)
+        {
+            p.Cover(fields.Item(i));
+        }
+
+        IList<string> additional = options.AdditionalRequiredComponents;
+        p.CoversAdditional = true;
+        for (int r = 0; p.CoversAdditional && r < additional.Count; r++)
+        {
+            bool found = false;
+            for (int i = 0; !found && i < fields.ItemCount; i++)
+            {
+                found = fields.Item(i).SequenceEqual(additional[r]);
+            }
+
+            p.CoversAdditional = found;
+        }
+
+        if (CheckPolicy(request, in p, options, now, out _) is { } failure)
+        {
+            return new ValueTask<SignatureVerificationResult>(failure);
+        }
+
+        SignatureBaseWriter writer;
+        try
+        {
+            writer = SignatureBase.BuildPooled(request, in fields);
+        }
+        catch (SignatureBaseException)
+        {
+            return new ValueTask<SignatureVerificationResult>(Failures.BaseFailed);
+        }
+
+        ReadOnlyMemory<char> label = fields.SliceMemory(fields.Label);
+        bool handedOver = false;
+        PublicKeyRecord? key;
+        try
+        {
+            if (!_keys.TryGetFresh(p.KeyId.Span, out key))
+            {
+                ValueTask<PublicKeyRecord?> find = _keys.FindAsync(p.KeyId.ToString(), cancellationToken);
+                if (!find.IsCompletedSuccessfully)
+                {
+                    handedOver = true;
+                    return VerifyAfterLookupAsync(find, writer, fields.Signature.ToArray(), label, p, options, now, cancellationToken);
+                }
+
+                key = find.Result;
+            }
+
+            if (key is null || !SignatureAlgorithm.Ed25519.Verify(key.PublicKey.NSecKey, writer.WrittenSpan, fields.Signature))
+            {
+                return new ValueTask<SignatureVerificationResult>(Failures.Invalid);
+            }
+        }
+        finally
+        {
+            if (!handedOver)
+            {
+                writer.Dispose();
+            }
+        }
+
+        return FinishFast(key, label, in p, options, now, cancellationToken);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<SignatureVerificationResult> VerifyAfterLookupAsync(
+        ValueTask<PublicKeyRecord?> find,
+        SignatureBaseWriter writer,
+        byte[] signature,
+        ReadOnlyMemory<char> label,
+        SignatureParameters p,
+        SignatureVerificationOptions options,
+        DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        PublicKeyRecord? key;
+        try
+        {
+            key = await find.ConfigureAwait(false);
+            if (key is null || !SignatureAlgorithm.Ed25519.Verify(key.PublicKey.NSecKey, writer.WrittenSpan, signature))
+            {
+                return Failures.Invalid;
+            }
+        }
+        finally
+        {
+            writer.Dispose();
+        }
+
+        return await FinishFast(key, label, in p, options, now, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Key state and replay for a verified fast-path signature; synchronous with <see cref="InMemoryReplayCache"/>.</summary>
+    private ValueTask<SignatureVerificationResult> FinishFast(
+        PublicKeyRecord key, ReadOnlyMemory<char> label, in SignatureParameters p, SignatureVerificationOptions options, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (KeyStateFailure(key, now) is { } keyState)
+        {
+            return new ValueTask<SignatureVerificationResult>(keyState);
+        }
+
+        DateTimeOffset created = DateTimeOffset.FromUnixTimeSeconds(p.Created);
+        if (p.HasNonce)
+        {
+            DateTimeOffset rememberUntil = RememberUntil(created, options);
+            ReplayCheckResult replay;
+            if (_replayCache is InMemoryReplayCache memory)
+            {
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    return ValueTask.FromCanceled<SignatureVerificationResult>(cancellationToken);
+                }
+
+                replay = memory.TryAdd(p.KeyId.Span, p.Nonce.Span, rememberUntil);
+            }
+            else
+            {
+                ValueTask<ReplayCheckResult> pending = _replayCache.TryAddAsync(p.KeyId.ToString(), p.Nonce.ToString(), rememberUntil, cancellationToken);
+                if (!pending.IsCompletedSuccessfully)
+                {
+                    return FinishAfterReplayAsync(pending, key, LabelString(label.Span), created, p.ContentDigest);
+                }
+
+                replay = pending.Result;
+            }
+
+            if (replay != ReplayCheckResult.Accepted)
+            {
+                return new ValueTask<SignatureVerificationResult>(ReplayFailure(replay, key));
+            }
+        }
+
+        return new ValueTask<SignatureVerificationResult>(SignatureVerificationResult.Success(key, LabelString(label.Span), created, p.ContentDigest));
+    }
+
+    private static async ValueTask<SignatureVerificationResult> FinishAfterReplayAsync(
+        ValueTask<ReplayCheckResult> pending, PublicKeyRecord key, string label, DateTimeOffset created, bool coversContentDigest)
+    {
+        ReplayCheckResult replay = await pending.ConfigureAwait(false);
+        return replay == ReplayCheckResult.Accepted
+            ? SignatureVerificationResult.Success(key, label, created, coversContentDigest)
+            : ReplayFailure(replay, key);
+    }
+
+    /// <summary>The label for the result: the usual ones without allocating.</summary>
+    private static string LabelString(ReadOnlySpan<char> label) => label switch
+    {
+        "sig1" => "sig1",
+        "sig2" => "sig2",
+        "sig" => "sig",
+        _ => label.ToString(),
+    };
+
+    /// <summary>A signature's parameters and plain covered components, as both paths read them.</summary>
+    private struct SignatureParameters
+    {
+        public bool HasCreated;
+        public bool HasExpires;
+        public bool HasKeyId;
+        public bool HasNonce;
+        public bool HasAlg;
+        public bool HasTag;
+        public long Created;
+        public long Expires;
+        public ReadOnlyMemory<char> KeyId;
+        public ReadOnlyMemory<char> Nonce;
+        public ReadOnlyMemory<char> Alg;
+        public ReadOnlyMemory<char> Tag;
+        public bool Method;
+        public bool Authority;
+        public bool Path;
+        public bool Query;
+        public bool TargetUri;
+        public bool ContentDigest;
+        public bool CoversAdditional;
+
+        /// <summary>Takes one parameter (later duplicates already resolved by the parser); false when a known one has the wrong type.</summary>
+        public bool Accept(ReadOnlySpan<char> key, bool isInteger, long integer, bool isString, ReadOnlyMemory<char> text)
+        {
+            switch (key)
+            {
+                case "created":
+                    HasCreated = isInteger;
+                    Created = integer;
+                    return isInteger;
+                case "expires":
+                    HasExpires = isInteger;
+                    Expires = integer;
+                    return isInteger;
+                case "keyid":
+                    HasKeyId = isString;
+                    KeyId = text;
+                    return isString;
+                case "nonce":
+                    HasNonce = isString;
+                    Nonce = text;
+                    return isString;
+                case "alg":
+                    HasAlg = isString;
+                    Alg = text;
+                    return isString;
+                case "tag":
+                    HasTag = isString;
+                    Tag = text;
+                    return isString;
+                default:
+                    return true;
+            }
+        }
+
+        /// <summary>Records a covered component that is a bare name.</summary>
+        public void Cover(ReadOnlySpan<char> name)
+        {
+            switch (name)
+            {
+                case "@method": Method = true; break;
+                case "@authority": Authority = true; break;
+                case "@path": Path = true; break;
+                case "@query": Query = true; break;
+                case "@target-uri": TargetUri = true; break;
+                case "content-digest": ContentDigest = true; break;
+            }
+        }
     }
 
     /// <summary>How far a signature got through the checks; the furthest failure is reported.</summary>

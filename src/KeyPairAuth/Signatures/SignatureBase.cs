@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using KeyPairAuth.StructuredFields;
 using Microsoft.Extensions.Primitives;
@@ -110,6 +111,111 @@ public static class SignatureBase
         }
     }
 
+    /// <summary>Builds the signature base from the verifier's fast reading of the fields (plain components only).</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="fields">The fields.</param>
+    /// <returns>A writer holding the base; the caller disposes it to return the buffer.</returns>
+    /// <exception cref="SignatureBaseException">The base cannot be built.</exception>
+    internal static SignatureBaseWriter BuildPooled(IHttpRequestView request, in FastSignatureFields fields)
+    {
+        var writer = new SignatureBaseWriter(InitialCapacity);
+        try
+        {
+            BuildInto(request, in fields, ref writer);
+            return writer;
+        }
+        catch
+        {
+            writer.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The same base as <see cref="BuildInto(IHttpRequestView, SfInnerList, ref SignatureBaseWriter)"/> for components without parameters.</summary>
+    internal static void BuildInto(IHttpRequestView request, in FastSignatureFields fields, ref SignatureBaseWriter writer)
+    {
+        int count = fields.ItemCount;
+        for (int i = 0; i < count; i++)
+        {
+            ReadOnlySpan<char> name = fields.Item(i);
+            for (int j = 0; j < i; j++)
+            {
+                if (name.SequenceEqual(fields.Item(j)))
+                {
+                    throw new SignatureBaseException("A component identifier is covered more than once (RFC 9421 §2.5).");
+                }
+            }
+
+            if (name.Length > 0 && name[0] == '@')
+            {
+                AppendDerived(request, name, SfParameters.Empty, ref writer);
+            }
+            else
+            {
+                AppendField(request, FieldName(name), SfParameters.Empty, ref writer);
+            }
+
+            writer.WriteByte((byte)'\n');
+        }
+
+        writer.WriteRaw("\"@signature-params\": "u8);
+        WriteSignatureParams(in fields, ref writer);
+    }
+
+    /// <summary>
+    /// The value of <c>@signature-params</c>, serialised canonically (RFC 9651 §4.1.1.1) from what was read, never copied
+    /// from the field: a Signature-Input with extra spaces or leading zeros still gets the base the signer built.
+    /// </summary>
+    internal static void WriteSignatureParams(in FastSignatureFields fields, ref SignatureBaseWriter writer)
+    {
+        int count = fields.ItemCount;
+        writer.WriteByte((byte)'(');
+        for (int i = 0; i < count; i++)
+        {
+            if (i > 0)
+            {
+                writer.WriteByte((byte)' ');
+            }
+
+            writer.WriteByte((byte)'"');
+            writer.WriteAscii(fields.Item(i));
+            writer.WriteByte((byte)'"');
+        }
+
+        writer.WriteByte((byte)')');
+        Span<char> digits = stackalloc char[24];
+        for (int p = 0; p < fields.ParameterCount; p++)
+        {
+            FastParameter parameter = fields.Parameter(p);
+            writer.WriteByte((byte)';');
+            writer.WriteAscii(fields.Slice(parameter.Key));
+            writer.WriteByte((byte)'=');
+            if (parameter.IsString)
+            {
+                writer.WriteByte((byte)'"');
+                writer.WriteAscii(fields.Slice(parameter.Text));
+                writer.WriteByte((byte)'"');
+            }
+            else
+            {
+                parameter.Integer.TryFormat(digits, out int written, default, CultureInfo.InvariantCulture);
+                writer.WriteAscii(digits[..written]);
+            }
+        }
+    }
+
+    /// <summary>A field name as a string for <see cref="IHttpRequestView.GetFieldValues"/>: the usual ones without allocating.</summary>
+    private static string FieldName(ReadOnlySpan<char> name) => name switch
+    {
+        "content-digest" => "content-digest",
+        "content-type" => "content-type",
+        "content-length" => "content-length",
+        "date" => "date",
+        "host" => "host",
+        "authorization" => "authorization",
+        _ => name.ToString(),
+    };
+
     /// <summary>Gets whether the identifier is a bare name with no parameters equal to <paramref name="name"/>.</summary>
     internal static bool IsPlain(SfItem item, string name) =>
         item.Value.Type == SfBareItemType.String && item.Parameters.Count == 0 && string.Equals(item.Value.String, name, StringComparison.Ordinal);
@@ -134,14 +240,14 @@ public static class SignatureBase
         return true;
     }
 
-    private static void AppendDerived(IHttpRequestView request, string name, SfParameters parameters, ref SignatureBaseWriter writer)
+    private static void AppendDerived(IHttpRequestView request, ReadOnlySpan<char> name, SfParameters parameters, ref SignatureBaseWriter writer)
     {
         string? queryParamName = null;
         for (int p = 0; p < parameters.Count; p++)
         {
             KeyValuePair<string, SfBareItem> parameter = parameters[p];
             RejectResponseOnlyParameter(parameter.Key);
-            if (parameter.Key == "name" && name == "@query-param" && parameter.Value.Type == SfBareItemType.String)
+            if (parameter.Key == "name" && name.SequenceEqual("@query-param") && parameter.Value.Type == SfBareItemType.String)
             {
                 queryParamName = parameter.Value.String;
                 continue;
@@ -154,7 +260,7 @@ public static class SignatureBase
         {
             case "@method":
                 writer.WriteRaw("\"@method\": "u8);
-                writer.WriteAscii(RequireValue(request.Method, name));
+                writer.WriteAscii(RequireValue(request.Method, "@method"));
                 break;
             case "@authority":
                 writer.WriteRaw("\"@authority\": "u8);
@@ -162,7 +268,7 @@ public static class SignatureBase
                 break;
             case "@scheme":
                 writer.WriteRaw("\"@scheme\": "u8);
-                writer.WriteLowerAscii(RequireValue(request.Scheme, name));
+                writer.WriteLowerAscii(RequireValue(request.Scheme, "@scheme"));
                 break;
             case "@target-uri":
                 writer.WriteRaw("\"@target-uri\": "u8);
@@ -170,7 +276,7 @@ public static class SignatureBase
                 break;
             case "@request-target":
                 writer.WriteRaw("\"@request-target\": "u8);
-                writer.WriteAscii(RequireValue(request.RequestTarget, name));
+                writer.WriteAscii(RequireValue(request.RequestTarget, "@request-target"));
                 break;
             case "@path":
                 writer.WriteRaw("\"@path\": "u8);
@@ -527,6 +633,9 @@ public static class SignatureBase
     // Names in messages come from the client: show them only when short and printable, never raw.
     private static string SafeName(string name) =>
         name.Length <= 40 && !name.AsSpan().ContainsAnyExceptInRange(' ', '~') ? name : "(an unrecognised name)";
+
+    private static string SafeName(ReadOnlySpan<char> name) =>
+        name.Length <= 40 && !name.ContainsAnyExceptInRange(' ', '~') ? name.ToString() : "(an unrecognised name)";
 
     private static string SafeKey(string key) => SafeName(key);
 }

@@ -83,6 +83,29 @@ public sealed class PublicKeyCache
         return FindSlowAsync(keyId, cancellationToken);
     }
 
+    /// <summary>
+    /// The synchronous hit path of <see cref="FindAsync"/> for a key id still inside a header value (no string is
+    /// allocated): <see langword="true"/> with the cached answer (a record or <see langword="null"/> for a key id known to
+    /// be unknown or too long); <see langword="false"/> when <see cref="FindAsync"/> must be called.
+    /// </summary>
+    internal bool TryGetFresh(ReadOnlySpan<char> keyId, out PublicKeyRecord? record)
+    {
+        record = null;
+        if (keyId.Length is 0 or > MaxKeyIdLength)
+        {
+            return true;
+        }
+
+        ConcurrentDictionary<string, Entry>.AlternateLookup<ReadOnlySpan<char>> lookup = _entries.GetAlternateLookup<ReadOnlySpan<char>>();
+        if (lookup.TryGetValue(keyId, out Entry? entry) && entry.ExpiresAt > _timeProvider.GetTimestamp())
+        {
+            record = entry.Record;
+            return true;
+        }
+
+        return false;
+    }
+
     /// <summary>Drops a key from the cache (after revocation or update).</summary>
     /// <param name="keyId">The key id.</param>
     public void Invalidate(string keyId)

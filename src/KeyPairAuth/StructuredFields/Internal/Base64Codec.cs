@@ -14,6 +14,20 @@ internal static class Base64Codec
     internal static bool TryDecode(ReadOnlySpan<char> text, out byte[]? bytes, out int badOffset, out string? reason)
     {
         bytes = null;
+        if (!TryGetDecodedLength(text, out int decodedLength, out badOffset, out reason))
+        {
+            return false;
+        }
+
+        bytes = new byte[decodedLength];
+        DecodeValidated(text, bytes);
+        return true;
+    }
+
+    /// <summary>Validates <paramref name="text"/> exactly as <see cref="TryDecode"/> does and returns the decoded length, without decoding.</summary>
+    internal static bool TryGetDecodedLength(ReadOnlySpan<char> text, out int decodedLength, out int badOffset, out string? reason)
+    {
+        decodedLength = 0;
         badOffset = 0;
         reason = null;
         int length = text.Length;
@@ -50,7 +64,20 @@ internal static class Base64Codec
             return false;
         }
 
-        bytes = new byte[(length / 4 * 3) + (remainder == 0 ? 0 : remainder - 1)];
+        decodedLength = (length / 4 * 3) + (remainder == 0 ? 0 : remainder - 1);
+        return true;
+    }
+
+    /// <summary>Decodes text that <see cref="TryGetDecodedLength"/> accepted into <paramref name="bytes"/> (exactly the decoded length).</summary>
+    internal static void DecodeValidated(ReadOnlySpan<char> text, Span<byte> bytes)
+    {
+        int length = text.Length;
+        while (length > 0 && text[length - 1] == '=')
+        {
+            length--;
+        }
+
+        int remainder = length % 4;
         int o = 0;
         int full = length - remainder;
         for (int i = 0; i < full; i += 4)
@@ -70,8 +97,6 @@ internal static class Base64Codec
                 bytes[o] = (byte)(v >> 8);
             }
         }
-
-        return true;
     }
 
     private static byte[] BuildDecodeMap()

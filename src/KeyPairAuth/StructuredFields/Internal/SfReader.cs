@@ -18,14 +18,14 @@ internal struct SfReader
     private const int LinearScanThreshold = 8;
 
     // unescaped = %x20-21 / %x23-5B / %x5D-7E (everything printable except DQUOTE and backslash).
-    private static readonly SearchValues<char> StringPlainChars = SearchValues.Create(
+    internal static readonly SearchValues<char> StringPlainChars = SearchValues.Create(
         " !#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_`abcdefghijklmnopqrstuvwxyz{|}~");
 
     // tchar (RFC 9110 §5.6.2) plus ":" and "/" (RFC 9651 §3.3.4).
     private static readonly SearchValues<char> TokenChars = SearchValues.Create(
         "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz:/");
 
-    private static readonly SearchValues<char> KeyChars = SearchValues.Create("abcdefghijklmnopqrstuvwxyz0123456789_-.*");
+    internal static readonly SearchValues<char> KeyChars = SearchValues.Create("abcdefghijklmnopqrstuvwxyz0123456789_-.*");
 
     private static readonly SfItem TrueItem = new(SfBareItem.True, SfParameters.Empty);
 
