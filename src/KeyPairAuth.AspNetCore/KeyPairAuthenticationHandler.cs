@@ -76,8 +76,9 @@ internal sealed class KeyPairAuthenticationHandler : AuthenticationHandler<KeyPa
         {
             return await VerifyAsync(started, activity).ConfigureAwait(false);
         }
-        catch (Exception ex) when (!(ex is OperationCanceledException && Context.RequestAborted.IsCancellationRequested))
+        catch (Exception ex) when (!Context.RequestAborted.IsCancellationRequested)
         {
+            // A client that went away (reset, abort) is not an infrastructure failure: that exception propagates unlogged.
             // Infrastructure failure (the store is down): an error, never a 401 that blames the caller.
             Log.VerificationError(Logger, ex);
             _metrics.Error(started);

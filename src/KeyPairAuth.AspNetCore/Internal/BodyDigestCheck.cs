@@ -57,6 +57,13 @@ internal static class BodyDigestCheck
                 // The server's own request-size limit is lower than ours.
                 return KeyPairFailureReason.BodyTooLarge;
             }
+            catch (BadHttpRequestException)
+            {
+                // Security: the body did not arrive as framed (the connection ended before Content-Length, a malformed
+                // chunk, a body slower than MinRequestBodyDataRate). That is the client's doing, not an infrastructure
+                // failure to log at Error and answer 500: what was received cannot match the digest.
+                return KeyPairFailureReason.DigestMismatch;
+            }
             finally
             {
                 ArrayPool<byte>.Shared.Return(chunk);

@@ -60,7 +60,7 @@ internal sealed class HttpContextRequestView : IHttpRequestView
 
         if (raw[0] == '/' || raw == "*")
         {
-            return raw;
+            return EscapeNumberSign(raw);
         }
 
         // Absolute form (RFC 9112 §3.2.2, "GET http://host/path HTTP/1.1"): keep only path and query.
@@ -77,6 +77,16 @@ internal sealed class HttpContextRequestView : IHttpRequestView
         }
 
         string target = raw[(schemeEnd + 3 + pathStart)..];
-        return target[0] == '?' ? "/" + target : target;
+        return EscapeNumberSign(target[0] == '?' ? "/" + target : target);
     }
+
+    /// <summary>
+    /// Security: <c>#</c> cannot appear in a request target (RFC 9112 §3.2), yet Kestrel passes it through into
+    /// <see cref="HttpRequest.Path"/> and <see cref="HttpRequest.QueryString"/>. The canonicalisation reads it as the
+    /// start of a fragment and drops the rest, so <c>/a?x=1#&amp;admin=true</c> would verify against a signature for
+    /// <c>/a?x=1</c> while the application sees <c>admin=true</c>. Percent-encoded, the rest stays part of
+    /// <c>@path</c>/<c>@query</c> (as the application reads it) and must be signed.
+    /// </summary>
+    private static string EscapeNumberSign(string target) =>
+        target.Contains('#', StringComparison.Ordinal) ? target.Replace("#", "%23", StringComparison.Ordinal) : target;
 }

@@ -42,6 +42,10 @@ internal sealed class OutgoingRequest : IHttpRequestView
     public StringValues GetFieldValues(string fieldName) =>
         _headers.TryGetValue(fieldName, out List<string>? values) ? new StringValues([.. values]) : StringValues.Empty;
 
+    /// <summary>Every header line in insertion order (one entry per line), for raw-socket tests.</summary>
+    public IEnumerable<(string Name, string Value)> HeaderLines() =>
+        _headers.SelectMany(h => h.Value.Select(v => (h.Key, v)));
+
     public OutgoingRequest Set(string name, string value)
     {
         _headers[name] = [value];
