@@ -514,6 +514,8 @@ public static class SignatureBase
             throw new SignatureBaseException("The request target has no path (RFC 9421 §2.2.6).");
         }
 
+        RejectFragment(span);
+
         if (span[0] != '/')
         {
             int scheme = span.IndexOf("://", StringComparison.Ordinal);
@@ -527,7 +529,7 @@ public static class SignatureBase
             span = pathStart < 0 ? [] : span[pathStart..];
         }
 
-        int end = span.IndexOfAny('?', '#');
+        int end = span.IndexOf('?');
         return end < 0 ? span : span[..end];
     }
 
@@ -541,9 +543,19 @@ public static class SignatureBase
             return [];
         }
 
-        span = span[start..];
-        int fragment = span.IndexOf('#');
-        return fragment < 0 ? span : span[..fragment];
+        RejectFragment(span);
+        return span[start..];
+    }
+
+    // A request target never carries a fragment (RFC 9112 §3.2). Cutting the path or query at '#' would let an
+    // unsigned suffix reach the application (a server that does not strip it sees "?x=1#&admin=true"), so a '#'
+    // anywhere in the target fails the base instead.
+    private static void RejectFragment(ReadOnlySpan<char> target)
+    {
+        if (target.Contains('#'))
+        {
+            throw new SignatureBaseException("The request target contains '#', which is not allowed in a request target (RFC 9112 §3.2).");
+        }
     }
 
     private static void WriteSfString(string value, ref SignatureBaseWriter writer)
