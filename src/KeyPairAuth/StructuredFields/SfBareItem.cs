@@ -20,9 +20,15 @@ public enum SfBareItemType
 
     /// <summary>A boolean, serialised as <c>?1</c> / <c>?0</c>.</summary>
     Boolean,
+
+    /// <summary>A date (RFC 9651 §3.3.7): integer seconds since the Unix epoch, serialised as <c>@1659578233</c>.</summary>
+    Date,
+
+    /// <summary>A display string (RFC 9651 §3.3.8): Unicode text, serialised as <c>%"percent-encoded UTF-8"</c>.</summary>
+    DisplayString,
 }
 
-/// <summary>A Structured Field bare item: an integer, decimal, string, token, byte sequence or boolean.</summary>
+/// <summary>A Structured Field bare item: an integer, decimal, string, token, byte sequence, boolean, date or display string.</summary>
 public readonly struct SfBareItem : IEquatable<SfBareItem>
 {
     private readonly long _integer;
@@ -59,6 +65,27 @@ public readonly struct SfBareItem : IEquatable<SfBareItem>
     /// <summary>Gets the boolean value.</summary>
     /// <exception cref="InvalidOperationException">The item is not a boolean.</exception>
     public bool Boolean => Type == SfBareItemType.Boolean ? _integer != 0 : throw WrongType(SfBareItemType.Boolean);
+
+    /// <summary>Gets the date as integer seconds since the Unix epoch (1970-01-01T00:00:00Z).</summary>
+    /// <exception cref="InvalidOperationException">The item is not a date.</exception>
+    public long Date => Type == SfBareItemType.Date ? _integer : throw WrongType(SfBareItemType.Date);
+
+    /// <summary>Gets the (decoded, Unicode) value of a display string.</summary>
+    /// <exception cref="InvalidOperationException">The item is not a display string.</exception>
+    public string DisplayString => Type == SfBareItemType.DisplayString ? (string)_reference! : throw WrongType(SfBareItemType.DisplayString);
+
+    /// <summary>Gets the boolean <see langword="true"/> item (the value of a bare dictionary key or parameter).</summary>
+    internal static SfBareItem True { get; } = FromBoolean(true);
+
+    /// <summary>Creates a date item.</summary>
+    /// <param name="unixSeconds">Seconds since the Unix epoch; serialisable within ±999,999,999,999,999.</param>
+    /// <returns>The item.</returns>
+    public static SfBareItem FromDate(long unixSeconds) => new(SfBareItemType.Date, unixSeconds, 0, null);
+
+    /// <summary>Creates a display-string item.</summary>
+    /// <param name="value">The Unicode text (must be well-formed UTF-16 to be serialisable).</param>
+    /// <returns>The item.</returns>
+    public static SfBareItem FromDisplayString(string value) => new(SfBareItemType.DisplayString, 0, 0, value ?? throw new ArgumentNullException(nameof(value)));
 
     /// <summary>Creates an integer item.</summary>
     /// <param name="value">The value.</param>
@@ -100,9 +127,9 @@ public readonly struct SfBareItem : IEquatable<SfBareItem>
 
         return Type switch
         {
-            SfBareItemType.Integer or SfBareItemType.Boolean => _integer == other._integer,
+            SfBareItemType.Integer or SfBareItemType.Boolean or SfBareItemType.Date => _integer == other._integer,
             SfBareItemType.Decimal => _decimal == other._decimal,
-            SfBareItemType.String or SfBareItemType.Token => string.Equals((string)_reference!, (string)other._reference!, StringComparison.Ordinal),
+            SfBareItemType.String or SfBareItemType.Token or SfBareItemType.DisplayString => string.Equals((string)_reference!, (string)other._reference!, StringComparison.Ordinal),
             SfBareItemType.ByteSequence => ((byte[])_reference!).AsSpan().SequenceEqual((byte[])other._reference!),
             _ => false,
         };
