@@ -1,0 +1,74 @@
+using KeyPairAuth.Digests;
+using KeyPairAuth.Keys;
+using KeyPairAuth.Signatures;
+
+namespace KeyPairAuth.Client;
+
+/// <summary>
+/// How one named <see cref="HttpClient"/> signs its requests: which key, and the signature's parameters.
+/// Set exactly one key source: <see cref="Secret"/>, or <see cref="KeyId"/> with <see cref="PrivateKeyPem"/>,
+/// or <see cref="KeyFactory"/>. The options are validated when the application starts.
+/// </summary>
+/// <remarks>
+/// The options hold secret material as strings only long enough to import it: the key is parsed once per client
+/// name into a <see cref="SigningKey"/> that is cached for the lifetime of the service provider.
+/// <see cref="ToString"/> never shows the secret.
+/// </remarks>
+public sealed class KeyPairSigningOptions
+{
+    /// <summary>Gets or sets the one-line KeyPairAuth secret (it carries the key id and the private key).</summary>
+    /// <value>The default value is <see langword="null"/>.</value>
+    public string? Secret { get; set; }
+
+    /// <summary>Gets or sets the key id to sign with; required with <see cref="PrivateKeyPem"/>.</summary>
+    /// <value>The default value is <see langword="null"/>.</value>
+    public string? KeyId { get; set; }
+
+    /// <summary>Gets or sets the Ed25519 private key as PKCS#8 PEM (<c>-----BEGIN PRIVATE KEY-----</c>).</summary>
+    /// <value>The default value is <see langword="null"/>.</value>
+    public string? PrivateKeyPem { get; set; }
+
+    /// <summary>
+    /// Gets or sets a factory that supplies the key, for applications that keep keys in a vault.
+    /// It is called once per client name; the key it returns stays owned by the application and is not disposed by KeyPairAuth.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>.</value>
+    public Func<IServiceProvider, SigningKey>? KeyFactory { get; set; }
+
+    /// <summary>Gets or sets the signature label.</summary>
+    /// <value>The default value is <c>sig1</c>.</value>
+    public string Label { get; set; } = "sig1";
+
+    /// <summary>
+    /// Gets or sets the covered component identifiers, or <see langword="null"/> for the default coverage the server expects.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>: <c>@method @authority @path @query</c>, plus <c>content-digest</c> when the request has content.</value>
+    public IList<string>? Components { get; set; }
+
+    /// <summary>Gets or sets how long each signature is valid (the <c>expires</c> parameter), or <see langword="null"/> to omit it.</summary>
+    /// <value>The default value is <see langword="null"/>.</value>
+    public TimeSpan? ExpiresAfter { get; set; }
+
+    /// <summary>Gets or sets the <c>tag</c> parameter, or <see langword="null"/> to omit it.</summary>
+    /// <value>The default value is <see langword="null"/>.</value>
+    public string? Tag { get; set; }
+
+    /// <summary>Gets or sets the <c>Content-Digest</c> algorithm used for request content.</summary>
+    /// <value>The default value is <see cref="ContentDigestAlgorithm.Sha256"/>.</value>
+    public ContentDigestAlgorithm DigestAlgorithm { get; set; } = ContentDigestAlgorithm.Sha256;
+
+    /// <summary>Returns a description that names the key source, never secret material.</summary>
+    /// <returns>The description.</returns>
+    public override string ToString() =>
+        $"KeyPairSigningOptions {{ KeyId = {KeyId}, Secret = {(Secret is null ? "null" : "***")}, PrivateKeyPem = {(PrivateKeyPem is null ? "null" : "***")} }}";
+
+    /// <summary>Builds the engine's per-signature options from these settings.</summary>
+    /// <returns>The signing options.</returns>
+    internal SigningOptions ToSigningOptions() => new()
+    {
+        Label = Label,
+        Components = Components is null ? null : [.. Components],
+        ExpiresAfter = ExpiresAfter,
+        Tag = Tag,
+    };
+}

@@ -1,0 +1,108 @@
+using System.Security.Cryptography;
+using KeyPairAuth.Client.Internal;
+using KeyPairAuth.Digests;
+using KeyPairAuth.Keys;
+using KeyPairAuth.Signatures;
+
+namespace KeyPairAuth.Client;
+
+/// <summary>
+/// Signs <see cref="HttpRequestMessage"/>s with a <see cref="SigningKey"/>, for code that builds requests without
+/// dependency injection. Adds <c>Content-Digest</c> (when the request has content), <c>Signature-Input</c> and
+/// <c>Signature</c>, with a fresh <c>created</c> and nonce on every call.
+/// </summary>
+/// <remarks>
+/// The signer does not own the key: the caller disposes it after the last request is signed. A signer is safe to use
+/// from several threads at once. Sign immediately before sending, and sign again before every retry.
+/// </remarks>
+public sealed class RequestSigner
+{
+    private readonly SigningOptions _options;
+    private readonly HttpMessageSigner _signer;
+
+    /// <summary>Initializes a new instance of the <see cref="RequestSigner"/> class.</summary>
+    /// <param name="key">The key to sign with; the caller keeps ownership.</param>
+    /// <param name="options">The signature's parameters, or <see langword="null"/> for the defaults the server expects.</param>
+    /// <param name="digestAlgorithm">The <c>Content-Digest</c> algorithm for request content.</param>
+    /// <param name="timeProvider">The clock for <c>created</c>; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
+    public RequestSigner(SigningKey key, SigningOptions? options = null, ContentDigestAlgorithm digestAlgorithm = ContentDigestAlgorithm.Sha256, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        if (!Enum.IsDefined(digestAlgorithm))
+        {
+            throw new ArgumentOutOfRangeException(nameof(digestAlgorithm), digestAlgorithm, "Unknown Content-Digest algorithm.");
+        }
+
+        Key = key;
+        _options = options ?? new SigningOptions();
+        DigestAlgorithm = digestAlgorithm;
+        _signer = new HttpMessageSigner(timeProvider);
+    }
+
+    /// <summary>Gets the key requests are signed with.</summary>
+    public SigningKey Key { get; }
+
+    /// <summary>Gets the <c>Content-Digest</c> algorithm.</summary>
+    public ContentDigestAlgorithm DigestAlgorithm { get; }
+
+    /// <summary>
+    /// Signs <paramref name="request"/> in place. Any <c>Signature</c>, <c>Signature-Input</c> and <c>Content-Digest</c>
+    /// fields from an earlier attempt are replaced. Content is buffered in memory so its digest can be computed and the
+    /// same bytes are still sent.
+    /// </summary>
+    /// <param name="request">The request; its <see cref="HttpRequestMessage.RequestUri"/> must be absolute.</param>
+    /// <param name="cancellationToken">Cancels reading the content.</param>
+    /// <returns>A task that completes when the request is signed.</returns>
+    /// <exception cref="InvalidOperationException">The request cannot be signed (relative URI, disposed key, a covered component is absent); the message says why.</exception>
+    public async Task SignAsync(HttpRequestMessage request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+
+        if (request.RequestUri is not { IsAbsoluteUri: true })
+        {
+            throw new InvalidOperationException(
+                "KeyPairAuth cannot sign a request without an absolute RequestUri: set HttpClient.BaseAddress or use an absolute URI.");
+        }
+
+        // A retry re-sends the same HttpRequestMessage: drop the previous attempt's fields so every attempt
+        // carries exactly one signature with its own created and nonce.
+        RemoveSignatureFields(request);
+
+        bool hasContent = false;
+        if (request.Content is { } content)
+        {
+            // Buffering keeps the content re-readable: the digest is computed from the same bytes the
+            // transport then sends (and re-sends on retry).
+            await content.LoadIntoBufferAsync(cancellationToken).ConfigureAwait(false);
+            byte[] body = await content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+            if (body.Length > 0)
+            {
+                hasContent = true;
+                request.Headers.TryAddWithoutValidation(ContentDigest.FieldName, ContentDigest.Compute(body, DigestAlgorithm));
+            }
+        }
+
+        SignatureFields fields;
+        try
+        {
+            fields = _signer.Sign(new HttpRequestMessageView(request, hasContent), Key, _options);
+        }
+        catch (Exception ex) when (ex is FormatException or ObjectDisposedException or CryptographicException or ArgumentException)
+        {
+            RemoveSignatureFields(request);
+            throw new InvalidOperationException(
+                $"KeyPairAuth could not sign the {request.Method.Method} request with key '{Key.KeyId}': {ex.Message} The request was not sent.", ex);
+        }
+
+        request.Headers.TryAddWithoutValidation(SignatureFields.SignatureInputFieldName, fields.SignatureInput);
+        request.Headers.TryAddWithoutValidation(SignatureFields.SignatureFieldName, fields.Signature);
+    }
+
+    private static void RemoveSignatureFields(HttpRequestMessage request)
+    {
+        request.Headers.Remove(SignatureFields.SignatureFieldName);
+        request.Headers.Remove(SignatureFields.SignatureInputFieldName);
+        request.Headers.Remove(ContentDigest.FieldName);
+        request.Content?.Headers.Remove(ContentDigest.FieldName);
+    }
+}
