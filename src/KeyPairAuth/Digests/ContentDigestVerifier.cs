@@ -1,4 +1,6 @@
+using System.Security.Cryptography;
 using KeyPairAuth.Signatures;
+using KeyPairAuth.StructuredFields;
 using Microsoft.Extensions.Primitives;
 
 namespace KeyPairAuth.Digests;
@@ -7,14 +9,26 @@ namespace KeyPairAuth.Digests;
 /// Checks a body against a received <c>Content-Digest</c> field while the body streams past: append chunks, then
 /// <see cref="Verify"/> compares in constant time. Unknown algorithms in the field are ignored; the strongest known one is used.
 /// </summary>
+/// <remarks>
+/// <c>sha-512</c> is preferred over <c>sha-256</c> when both are offered. Deprecated algorithms (<c>md5</c>, <c>sha</c>, ...)
+/// are ignored like any unknown key (RFC 9530 §5), so a field offering only those fails with
+/// <see cref="KeyPairFailureReason.DigestMismatch"/>.
+/// </remarks>
 public sealed class ContentDigestVerifier : IDisposable
 {
-    private ContentDigestVerifier()
+    private readonly IncrementalHash _hash;
+    private readonly byte[] _expected;
+    private bool _verified;
+
+    private ContentDigestVerifier(ContentDigestAlgorithm algorithm, byte[] expected)
     {
+        Algorithm = algorithm;
+        _expected = expected;
+        _hash = IncrementalHash.CreateHash(ContentDigest.ToHashAlgorithmName(algorithm));
     }
 
     /// <summary>Gets the algorithm chosen from the field.</summary>
-    public ContentDigestAlgorithm Algorithm { get; private set; }
+    public ContentDigestAlgorithm Algorithm { get; }
 
     /// <summary>Creates a verifier for a received field.</summary>
     /// <param name="contentDigestField">The <c>Content-Digest</c> field values.</param>
@@ -22,18 +36,114 @@ public sealed class ContentDigestVerifier : IDisposable
     /// <param name="failure"><see cref="KeyPairFailureReason.MalformedSignature"/> for an unparsable field, <see cref="KeyPairFailureReason.DigestMismatch"/> when no supported algorithm is offered.</param>
     /// <returns><see langword="true"/> when a verifier was created.</returns>
     public static bool TryCreate(StringValues contentDigestField, out ContentDigestVerifier? verifier, out KeyPairFailureReason failure) =>
-        throw new NotImplementedException();
+        TryCreate(contentDigestField, null, out verifier, out failure);
+
+    /// <summary>Creates a verifier for a received field, parsing within <paramref name="limits"/>.</summary>
+    /// <param name="contentDigestField">The <c>Content-Digest</c> field values.</param>
+    /// <param name="limits">The parsing limits, or <see langword="null"/> for <see cref="StructuredFieldLimits.Default"/>.</param>
+    /// <param name="verifier">The verifier, when the field names a supported algorithm.</param>
+    /// <param name="failure"><see cref="KeyPairFailureReason.MalformedSignature"/> for an unparsable field (or a known algorithm whose value is not a byte sequence of the right length), <see cref="KeyPairFailureReason.DigestMismatch"/> when no supported algorithm is offered.</param>
+    /// <returns><see langword="true"/> when a verifier was created.</returns>
+    public static bool TryCreate(StringValues contentDigestField, StructuredFieldLimits? limits, out ContentDigestVerifier? verifier, out KeyPairFailureReason failure)
+    {
+        verifier = null;
+        limits ??= StructuredFieldLimits.Default;
+        string joined = contentDigestField.Count switch
+        {
+            0 => string.Empty,
+            1 => contentDigestField[0] ?? string.Empty,
+            _ => string.Join(", ", contentDigestField.ToArray()),
+        };
+
+        if (joined.Length > limits.MaxFieldLength)
+        {
+            failure = KeyPairFailureReason.MalformedSignature;
+            return false;
+        }
+
+        SfDictionary dictionary;
+        try
+        {
+            dictionary = StructuredFieldParser.ParseDictionary(joined, limits);
+        }
+        catch (StructuredFieldException)
+        {
+            failure = KeyPairFailureReason.MalformedSignature;
+            return false;
+        }
+
+        ContentDigestAlgorithm? best = null;
+        ReadOnlyMemory<byte> expected = default;
+        foreach (KeyValuePair<string, SfMember> member in dictionary.Members)
+        {
+            ContentDigestAlgorithm algorithm;
+            if (member.Key == "sha-512")
+            {
+                algorithm = ContentDigestAlgorithm.Sha512;
+            }
+            else if (member.Key == "sha-256")
+            {
+                algorithm = ContentDigestAlgorithm.Sha256;
+            }
+            else
+            {
+                continue; // RFC 9530 §2: unknown (and deprecated) algorithms are ignored.
+            }
+
+            SfItem? item = member.Value.Item;
+            if (item is null || item.Value.Type != SfBareItemType.ByteSequence || item.Value.Bytes.Length != ContentDigest.HashSize(algorithm))
+            {
+                failure = KeyPairFailureReason.MalformedSignature;
+                return false;
+            }
+
+            if (best is null || algorithm == ContentDigestAlgorithm.Sha512)
+            {
+                best = algorithm;
+                expected = item.Value.Bytes;
+            }
+        }
+
+        if (best is null)
+        {
+            failure = KeyPairFailureReason.DigestMismatch;
+            return false;
+        }
+
+        verifier = new ContentDigestVerifier(best.Value, expected.ToArray());
+        failure = default;
+        return true;
+    }
 
     /// <summary>Feeds the next chunk of the body.</summary>
     /// <param name="data">The chunk.</param>
-    public void Append(ReadOnlySpan<byte> data) => throw new NotImplementedException();
+    /// <exception cref="InvalidOperationException"><see cref="Verify"/> has already been called.</exception>
+    public void Append(ReadOnlySpan<byte> data)
+    {
+        if (_verified)
+        {
+            throw new InvalidOperationException("The digest has already been verified.");
+        }
+
+        _hash.AppendData(data);
+    }
 
     /// <summary>Finishes the hash and compares it, in constant time, with the expected digest.</summary>
     /// <returns><see langword="true"/> when the body matches.</returns>
-    public bool Verify() => throw new NotImplementedException();
+    /// <exception cref="InvalidOperationException"><see cref="Verify"/> has already been called.</exception>
+    public bool Verify()
+    {
+        if (_verified)
+        {
+            throw new InvalidOperationException("The digest has already been verified.");
+        }
+
+        _verified = true;
+        Span<byte> actual = stackalloc byte[64];
+        int written = _hash.GetHashAndReset(actual);
+        return CryptographicOperations.FixedTimeEquals(actual[..written], _expected);
+    }
 
     /// <inheritdoc/>
-    public void Dispose()
-    {
-    }
+    public void Dispose() => _hash.Dispose();
 }

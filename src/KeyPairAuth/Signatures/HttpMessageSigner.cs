@@ -1,4 +1,7 @@
+using System.Buffers.Text;
+using System.Security.Cryptography;
 using KeyPairAuth.Keys;
+using KeyPairAuth.StructuredFields;
 
 namespace KeyPairAuth.Signatures;
 
@@ -6,8 +9,17 @@ namespace KeyPairAuth.Signatures;
 /// Signs requests with the KeyPairAuth profile: covers <c>@method @authority @path @query</c> (and <c>content-digest</c>
 /// when the request has content) with <c>created</c>, <c>keyid</c>, a fresh 128-bit <c>nonce</c> and <c>alg="ed25519"</c>.
 /// </summary>
+/// <remarks>Parameters are written in the order <c>created</c>, <c>keyid</c>, <c>nonce</c>, <c>alg</c>, <c>expires</c>, <c>tag</c>.</remarks>
 public sealed class HttpMessageSigner
 {
+    /// <summary>The <c>alg</c> value for Ed25519 (RFC 9421 §3.3.6).</summary>
+    public const string Algorithm = "ed25519";
+
+    private const int NonceBytes = 16;
+
+    private static readonly SfItem[] DefaultComponents = [Component("@method"), Component("@authority"), Component("@path"), Component("@query")];
+    private static readonly SfItem[] DefaultComponentsWithDigest = [.. DefaultComponents, Component("content-digest")];
+
     /// <summary>Initializes a new instance of the <see cref="HttpMessageSigner"/> class.</summary>
     /// <param name="timeProvider">The clock for <c>created</c>; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
     public HttpMessageSigner(TimeProvider? timeProvider = null) => TimeProvider = timeProvider ?? TimeProvider.System;
@@ -23,9 +35,128 @@ public sealed class HttpMessageSigner
     /// <param name="key">The signing key.</param>
     /// <param name="options">Signing options, or <see langword="null"/> for the defaults.</param>
     /// <returns>The <c>Signature-Input</c> and <c>Signature</c> field values to add.</returns>
-    /// <exception cref="SignatureBaseException">A covered component is absent from the request.</exception>
-    public SignatureFields Sign(IHttpRequestView request, SigningKey key, SigningOptions? options = null) =>
-        throw new NotImplementedException();
+    /// <exception cref="SignatureBaseException">A covered component is absent from the request, or the request has content but no <c>Content-Digest</c> field.</exception>
+    /// <exception cref="ArgumentException">The label, a component identifier or the tag is not valid.</exception>
+    public SignatureFields Sign(IHttpRequestView request, SigningKey key, SigningOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(key);
+        options ??= SigningOptions.Default;
+
+        string label = options.Label;
+        if (!IsSfKey(label))
+        {
+            throw new ArgumentException("The signature label must be a structured-field key: lower-case letters, digits, '_', '-', '.', '*', starting with a letter or '*'.", nameof(options));
+        }
+
+        IReadOnlyList<SfItem> components = options.Components is null
+            ? (request.HasContent ? DefaultComponentsWithDigest : DefaultComponents)
+            : ParseComponents(options.Components);
+
+        if (request.HasContent && options.Components is null && request.GetFieldValues(Digests.ContentDigest.FieldName).Count == 0)
+        {
+            throw new SignatureBaseException("The request has content but no Content-Digest field: compute it with ContentDigest.Compute (or ComputeAsync) and add it before signing.");
+        }
+
+        long created = (options.Created ?? TimeProvider.GetUtcNow()).ToUnixTimeSeconds();
+        var parameters = new List<KeyValuePair<string, SfBareItem>>(6)
+        {
+            new("created", SfBareItem.FromInteger(created)),
+            new("keyid", SfBareItem.FromString(key.KeyId)),
+        };
+
+        if (options.IncludeNonce)
+        {
+            parameters.Add(new("nonce", SfBareItem.FromString(options.Nonce ?? NewNonce())));
+        }
+
+        if (options.IncludeAlgorithm)
+        {
+            parameters.Add(new("alg", SfBareItem.FromString(Algorithm)));
+        }
+
+        if (options.ExpiresAfter is { } expiresAfter)
+        {
+            parameters.Add(new("expires", SfBareItem.FromInteger(created + (long)Math.Ceiling(expiresAfter.TotalSeconds))));
+        }
+
+        if (options.Tag is not null)
+        {
+            parameters.Add(new("tag", SfBareItem.FromString(options.Tag)));
+        }
+
+        var signatureParams = new SfInnerList(components, new SfParameters(parameters));
+        Span<byte> signature = stackalloc byte[SigningKey.SignatureSize];
+        SignatureBaseWriter writer = SignatureBase.BuildPooled(request, signatureParams);
+        try
+        {
+            key.Sign(writer.WrittenSpan, signature);
+        }
+        finally
+        {
+            writer.Dispose();
+        }
+
+        string input = string.Concat(label, "=", StructuredFieldSerializer.Serialize(signatureParams));
+        string value = string.Concat(label, "=:", Convert.ToBase64String(signature), ":");
+        return new SignatureFields(input, value);
+    }
+
+    /// <summary>Creates a fresh 128-bit nonce from <see cref="RandomNumberGenerator"/>, base64url without padding (22 characters).</summary>
+    /// <returns>The nonce.</returns>
+    public static string NewNonce()
+    {
+        Span<byte> bytes = stackalloc byte[NonceBytes];
+        RandomNumberGenerator.Fill(bytes);
+        return Base64Url.EncodeToString(bytes);
+    }
+
+    private static SfItem Component(string name) => new(SfBareItem.FromString(name));
+
+    private static SfItem[] ParseComponents(IReadOnlyList<string> components)
+    {
+        var items = new SfItem[components.Count];
+        for (int i = 0; i < items.Length; i++)
+        {
+            string component = components[i] ?? throw new ArgumentException("A component identifier is null.", nameof(components));
+            if (component.StartsWith('"'))
+            {
+                // A serialised identifier with parameters, e.g. "@query-param";name="id" or "example-dict";key="a".
+                try
+                {
+                    items[i] = StructuredFieldParser.ParseItem(component);
+                }
+                catch (StructuredFieldException exception)
+                {
+                    throw new ArgumentException($"The component identifier at index {i} is not a valid structured-field item.", nameof(components), exception);
+                }
+            }
+            else
+            {
+                items[i] = Component(component);
+            }
+        }
+
+        return items;
+    }
+
+    private static bool IsSfKey(string? key)
+    {
+        if (string.IsNullOrEmpty(key) || !(char.IsAsciiLetterLower(key[0]) || key[0] == '*'))
+        {
+            return false;
+        }
+
+        foreach (char c in key)
+        {
+            if (!(char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '_' or '-' or '.' or '*'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 }
 
 /// <summary>The two field values a signer adds to a request.</summary>
@@ -43,11 +174,17 @@ public readonly record struct SignatureFields(string SignatureInput, string Sign
 /// <summary>Options for one signature.</summary>
 public sealed class SigningOptions
 {
+    internal static SigningOptions Default { get; } = new();
+
     /// <summary>Gets or sets the signature label.</summary>
     /// <value>The default value is <c>sig1</c>.</value>
     public string Label { get; set; } = "sig1";
 
-    /// <summary>Gets or sets the covered component identifiers (e.g. <c>"@method"</c>, <c>"@target-uri"</c>, <c>"content-type"</c>), or <see langword="null"/> for the default coverage.</summary>
+    /// <summary>
+    /// Gets or sets the covered component identifiers (e.g. <c>"@method"</c>, <c>"@target-uri"</c>, <c>"content-type"</c>), or
+    /// <see langword="null"/> for the default coverage. An entry starting with a double quote is read as a serialised identifier
+    /// with parameters, e.g. <c>"@query-param";name="id"</c>.
+    /// </summary>
     /// <value>The default value is <see langword="null"/>: <c>@method @authority @path @query</c>, plus <c>content-digest</c> when there is content.</value>
     public IReadOnlyList<string>? Components { get; set; }
 
@@ -62,4 +199,21 @@ public sealed class SigningOptions
     /// <summary>Gets or sets whether to include <c>alg="ed25519"</c>.</summary>
     /// <value>The default value is <see langword="true"/>.</value>
     public bool IncludeAlgorithm { get; set; } = true;
+
+    /// <summary>Gets or sets whether to include a <c>nonce</c>. KeyPairAuth servers require one by default.</summary>
+    /// <value>The default value is <see langword="true"/>.</value>
+    public bool IncludeNonce { get; set; } = true;
+
+    /// <summary>
+    /// Gets or sets a fixed <c>created</c> time instead of the clock's. For tests and published interop vectors only.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>: the signer's <see cref="HttpMessageSigner.TimeProvider"/>.</value>
+    public DateTimeOffset? Created { get; set; }
+
+    /// <summary>
+    /// Gets or sets a fixed <c>nonce</c> instead of a fresh random one. For tests and published interop vectors only:
+    /// a reused nonce is refused by the server's replay protection.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>: a fresh 128-bit random nonce per signature.</value>
+    public string? Nonce { get; set; }
 }

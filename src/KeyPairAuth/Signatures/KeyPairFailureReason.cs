@@ -55,6 +55,12 @@ public enum KeyPairFailureReason
 
     /// <summary>The request authenticated, but the key lacks a scope the endpoint requires.</summary>
     ScopeMissing,
+
+    /// <summary>
+    /// The signature verified, but the replay cache is at its hard capacity and could not remember the nonce.
+    /// The request is refused (fail closed) rather than silently re-opening replay.
+    /// </summary>
+    ReplayCacheFull,
 }
 
 /// <summary>Stable wire codes and disclosure rules for <see cref="KeyPairFailureReason"/>.</summary>
@@ -80,6 +86,7 @@ public static class KeyPairFailureReasonExtensions
         KeyPairFailureReason.DigestMismatch => "digest_mismatch",
         KeyPairFailureReason.BodyTooLarge => "body_too_large",
         KeyPairFailureReason.ScopeMissing => "scope_missing",
+        KeyPairFailureReason.ReplayCacheFull => "replay_cache_full",
         _ => "unknown",
     };
 
@@ -92,7 +99,7 @@ public static class KeyPairFailureReasonExtensions
     public static bool IsDisclosedBeforeVerification(this KeyPairFailureReason reason) => reason switch
     {
         KeyPairFailureReason.ReplayedNonce or KeyPairFailureReason.KeyRevoked or KeyPairFailureReason.KeyExpired
-            or KeyPairFailureReason.ScopeMissing => false,
+            or KeyPairFailureReason.ScopeMissing or KeyPairFailureReason.ReplayCacheFull => false,
         _ => true,
     };
 }

@@ -1,4 +1,6 @@
+using System.Text;
 using KeyPairAuth.StructuredFields;
+using Microsoft.Extensions.Primitives;
 
 namespace KeyPairAuth.Signatures;
 
@@ -6,14 +8,525 @@ namespace KeyPairAuth.Signatures;
 /// The one canonicalisation (RFC 9421 §2.5): builds the signature base from a request and the covered components.
 /// Used by both <see cref="HttpMessageSigner"/> and <see cref="HttpMessageVerifier"/>, so client and server cannot drift.
 /// </summary>
+/// <remarks>
+/// Supported: the derived components <c>@method</c>, <c>@target-uri</c>, <c>@authority</c>, <c>@scheme</c>,
+/// <c>@request-target</c>, <c>@path</c>, <c>@query</c>, <c>@query-param;name="..."</c>, and header fields with the
+/// <c>sf</c>, <c>key="..."</c> and <c>bs</c> parameters. <c>@status</c>, <c>req</c> and <c>tr</c> never apply to a request
+/// and fail the base, as do unknown derived components or parameters, duplicated identifiers and absent components.
+/// <c>@path</c>, <c>@query</c> and <c>@query-param</c> are taken from <see cref="IHttpRequestView.RequestTarget"/> as sent.
+/// </remarks>
 public static class SignatureBase
 {
+    private const int InitialCapacity = 512;
+
+    [ThreadStatic]
+    private static StringBuilder? t_builder;
+
     /// <summary>Builds the signature base.</summary>
     /// <param name="request">The request.</param>
     /// <param name="signatureParams">The inner list of covered component identifiers with the signature parameters (the value of <c>@signature-params</c>).</param>
     /// <returns>The signature base, without a trailing newline.</returns>
     /// <exception cref="SignatureBaseException">A component is unsupported, does not apply to a request, is duplicated, or is absent from the request.</exception>
-    public static string Build(IHttpRequestView request, SfInnerList signatureParams) => throw new NotImplementedException();
+    public static string Build(IHttpRequestView request, SfInnerList signatureParams)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(signatureParams);
+        var writer = new SignatureBaseWriter(InitialCapacity);
+        try
+        {
+            BuildInto(request, signatureParams, ref writer);
+            return writer.ToString();
+        }
+        finally
+        {
+            writer.Dispose();
+        }
+    }
+
+    /// <summary>Builds the signature base as ASCII bytes into a pooled buffer (the allocation-light path the signer and verifier use).</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="signatureParams">The covered components and signature parameters.</param>
+    /// <returns>A writer holding the base; the caller disposes it to return the buffer.</returns>
+    /// <exception cref="SignatureBaseException">The base cannot be built.</exception>
+    internal static SignatureBaseWriter BuildPooled(IHttpRequestView request, SfInnerList signatureParams)
+    {
+        var writer = new SignatureBaseWriter(InitialCapacity);
+        try
+        {
+            BuildInto(request, signatureParams, ref writer);
+            return writer;
+        }
+        catch
+        {
+            writer.Dispose();
+            throw;
+        }
+    }
+
+    internal static void BuildInto(IHttpRequestView request, SfInnerList signatureParams, ref SignatureBaseWriter writer)
+    {
+        IReadOnlyList<SfItem> items = signatureParams.Items;
+        for (int i = 0; i < items.Count; i++)
+        {
+            SfItem item = items[i];
+            if (item.Value.Type != SfBareItemType.String)
+            {
+                throw new SignatureBaseException("A covered component identifier is not a String (RFC 9421 §2.1).");
+            }
+
+            for (int j = 0; j < i; j++)
+            {
+                if (SameIdentifier(item, items[j]))
+                {
+                    throw new SignatureBaseException("A component identifier is covered more than once (RFC 9421 §2.5).");
+                }
+            }
+
+            string name = item.Value.String;
+            if (name.Length > 0 && name[0] == '@')
+            {
+                AppendDerived(request, name, item.Parameters, ref writer);
+            }
+            else
+            {
+                AppendField(request, name, item.Parameters, ref writer);
+            }
+
+            writer.WriteByte((byte)'\n');
+        }
+
+        writer.WriteRaw("\"@signature-params\": "u8);
+        StringBuilder builder = t_builder ??= new StringBuilder(256);
+        builder.Clear();
+        StructuredFieldSerializer.Append(signatureParams, builder);
+        foreach (ReadOnlyMemory<char> chunk in builder.GetChunks())
+        {
+            writer.WriteAscii(chunk.Span);
+        }
+
+        if (builder.Capacity > 4096)
+        {
+            t_builder = null;
+        }
+    }
+
+    /// <summary>Gets whether the identifier is a bare name with no parameters equal to <paramref name="name"/>.</summary>
+    internal static bool IsPlain(SfItem item, string name) =>
+        item.Value.Type == SfBareItemType.String && item.Parameters.Count == 0 && string.Equals(item.Value.String, name, StringComparison.Ordinal);
+
+    private static bool SameIdentifier(SfItem a, SfItem b)
+    {
+        // RFC 9421 §2.5: distinct when the name or any parameter differs; parameter order is not significant.
+        if (!string.Equals(a.Value.String, b.Value.String, StringComparison.Ordinal) || a.Parameters.Count != b.Parameters.Count)
+        {
+            return false;
+        }
+
+        foreach (KeyValuePair<string, SfBareItem> parameter in a.Parameters)
+        {
+            if (!b.Parameters.TryGetValue(parameter.Key, out SfBareItem other) || other != parameter.Value)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static void AppendDerived(IHttpRequestView request, string name, SfParameters parameters, ref SignatureBaseWriter writer)
+    {
+        string? queryParamName = null;
+        foreach (KeyValuePair<string, SfBareItem> parameter in parameters)
+        {
+            RejectResponseOnlyParameter(parameter.Key);
+            if (parameter.Key == "name" && name == "@query-param" && parameter.Value.Type == SfBareItemType.String)
+            {
+                queryParamName = parameter.Value.String;
+                continue;
+            }
+
+            throw new SignatureBaseException($"The parameter '{SafeKey(parameter.Key)}' is not supported on the derived component {SafeName(name)} (RFC 9421 §2.2).");
+        }
+
+        switch (name)
+        {
+            case "@method":
+                writer.WriteRaw("\"@method\": "u8);
+                writer.WriteAscii(RequireValue(request.Method, name));
+                break;
+            case "@authority":
+                writer.WriteRaw("\"@authority\": "u8);
+                WriteAuthority(request, ref writer);
+                break;
+            case "@scheme":
+                writer.WriteRaw("\"@scheme\": "u8);
+                writer.WriteLowerAscii(RequireValue(request.Scheme, name));
+                break;
+            case "@target-uri":
+                writer.WriteRaw("\"@target-uri\": "u8);
+                WriteTargetUri(request, ref writer);
+                break;
+            case "@request-target":
+                writer.WriteRaw("\"@request-target\": "u8);
+                writer.WriteAscii(RequireValue(request.RequestTarget, name));
+                break;
+            case "@path":
+                writer.WriteRaw("\"@path\": "u8);
+                ReadOnlySpan<char> path = GetPath(request.RequestTarget);
+                writer.WriteAscii(path.IsEmpty ? "/" : path);
+                break;
+            case "@query":
+                writer.WriteRaw("\"@query\": "u8);
+                ReadOnlySpan<char> query = GetQuery(request.RequestTarget);
+                writer.WriteAscii(query.IsEmpty ? "?" : query);
+                break;
+            case "@query-param":
+                if (queryParamName is null)
+                {
+                    throw new SignatureBaseException("The @query-param component requires a String 'name' parameter (RFC 9421 §2.2.8).");
+                }
+
+                writer.WriteRaw("\"@query-param\";name="u8);
+                WriteSfString(queryParamName, ref writer);
+                writer.WriteRaw(": "u8);
+                writer.WriteAscii(QueryParameter.GetEncodedValue(GetQuery(request.RequestTarget), queryParamName));
+                break;
+            case "@status":
+                throw new SignatureBaseException("The @status component applies only to responses and cannot be covered in a request (RFC 9421 §2.2.9).");
+            case "@signature-params":
+                throw new SignatureBaseException("The @signature-params component must not be listed among the covered components (RFC 9421 §2.3).");
+            default:
+                throw new SignatureBaseException($"The derived component {SafeName(name)} is not supported (RFC 9421 §2.2).");
+        }
+    }
+
+    private static void AppendField(IHttpRequestView request, string name, SfParameters parameters, ref SignatureBaseWriter writer)
+    {
+        if (!IsLowerCaseFieldName(name))
+        {
+            throw new SignatureBaseException("A covered field name is empty, not a token, or not lower case (RFC 9421 §2.1).");
+        }
+
+        bool sf = false, bs = false;
+        string? key = null;
+        foreach (KeyValuePair<string, SfBareItem> parameter in parameters)
+        {
+            RejectResponseOnlyParameter(parameter.Key);
+            switch (parameter.Key)
+            {
+                case "sf" when IsTrue(parameter.Value):
+                    sf = true;
+                    break;
+                case "bs" when IsTrue(parameter.Value):
+                    bs = true;
+                    break;
+                case "key" when parameter.Value.Type == SfBareItemType.String:
+                    key = parameter.Value.String;
+                    break;
+                default:
+                    throw new SignatureBaseException($"The parameter '{SafeKey(parameter.Key)}' is not supported on a field component (RFC 9421 §2.1).");
+            }
+        }
+
+        if (bs && (sf || key is not null))
+        {
+            throw new SignatureBaseException("The bs parameter cannot be combined with sf or key (RFC 9421 §2.1.3).");
+        }
+
+        StringValues values = request.GetFieldValues(name);
+        if (!HasAnyValue(values))
+        {
+            throw new SignatureBaseException($"The covered field '{SafeName(name)}' is absent from the request (RFC 9421 §2.5).");
+        }
+
+        // Identifier: "name" then parameters in their original order.
+        writer.WriteByte((byte)'"');
+        writer.WriteAscii(name);
+        writer.WriteByte((byte)'"');
+        foreach (KeyValuePair<string, SfBareItem> parameter in parameters)
+        {
+            writer.WriteByte((byte)';');
+            writer.WriteAscii(parameter.Key);
+            if (parameter.Value.Type == SfBareItemType.String)
+            {
+                writer.WriteByte((byte)'=');
+                WriteSfString(parameter.Value.String, ref writer);
+            }
+        }
+
+        writer.WriteRaw(": "u8);
+
+        if (bs)
+        {
+            WriteByteSequences(values, ref writer);
+        }
+        else if (key is not null)
+        {
+            SfDictionary dictionary = ParseStructured<SfDictionary>(values, name, static v => StructuredFieldParser.ParseDictionary(v));
+            if (!dictionary.TryGetValue(key, out SfMember? member) || member is null)
+            {
+                throw new SignatureBaseException($"The dictionary field '{SafeName(name)}' has no member with the covered key (RFC 9421 §2.1.2).");
+            }
+
+            writer.WriteAscii(member.IsInnerList
+                ? StructuredFieldSerializer.Serialize(member.InnerList!)
+                : StructuredFieldSerializer.Serialize(member.Item!));
+        }
+        else if (sf)
+        {
+            string serialised = KnownStructuredType(name) switch
+            {
+                'd' => StructuredFieldSerializer.Serialize(ParseStructured(values, name, static v => StructuredFieldParser.ParseDictionary(v))),
+                'l' => StructuredFieldSerializer.Serialize(ParseStructured(values, name, static v => StructuredFieldParser.ParseList(v))),
+                _ => throw new SignatureBaseException($"The sf parameter is used on '{SafeName(name)}', which is not a known structured field (RFC 9421 §2.1.1)."),
+            };
+            writer.WriteAscii(serialised);
+        }
+        else
+        {
+            for (int i = 0; i < values.Count; i++)
+            {
+                if (i > 0)
+                {
+                    writer.WriteRaw(", "u8);
+                }
+
+                writer.WriteFieldLine(values[i]);
+            }
+        }
+    }
+
+    private static void WriteByteSequences(StringValues values, ref SignatureBaseWriter writer)
+    {
+        // RFC 9421 §2.1.3: each field line, trimmed and unfolded, becomes a Byte Sequence; the List is serialised.
+        var line = new SignatureBaseWriter(256);
+        try
+        {
+            for (int i = 0; i < values.Count; i++)
+            {
+                string value = values[i] ?? string.Empty;
+                if (i > 0)
+                {
+                    writer.WriteRaw(", "u8);
+                }
+
+                ReadOnlySpan<char> trimmed = value.AsSpan().Trim(" \t");
+                byte[] bytes = IsLatin1(trimmed) ? Encoding.Latin1.GetBytes(trimmed.ToArray()) : Encoding.UTF8.GetBytes(trimmed.ToArray());
+                if (trimmed.IndexOfAny('\r', '\n') >= 0)
+                {
+                    line.Dispose();
+                    line = new SignatureBaseWriter(256);
+                    line.WriteFieldLine(trimmed);
+                    bytes = line.WrittenSpan.ToArray();
+                }
+
+                writer.WriteByte((byte)':');
+                writer.WriteAscii(Convert.ToBase64String(bytes));
+                writer.WriteByte((byte)':');
+            }
+        }
+        finally
+        {
+            line.Dispose();
+        }
+    }
+
+    private static T ParseStructured<T>(StringValues values, string name, Func<string, T> parse)
+    {
+        try
+        {
+            return parse(values.Count == 1 ? values[0]! : string.Join(", ", values.ToArray()));
+        }
+        catch (StructuredFieldException exception)
+        {
+            throw new SignatureBaseException($"The covered field '{SafeName(name)}' is not a valid structured field: {exception.Message}", exception);
+        }
+    }
+
+    /// <summary>'d' for Dictionary, 'l' for List: fields whose structured type we know (RFC 9421 §2.1.1 requires knowing it).</summary>
+    private static char KnownStructuredType(string name) => name switch
+    {
+        "signature-input" or "signature" or "accept-signature" or "content-digest" or "repr-digest"
+            or "want-content-digest" or "want-repr-digest" or "priority" => 'd',
+        "cache-status" or "proxy-status" or "accept-ch" => 'l',
+        _ => '\0',
+    };
+
+    private static void WriteAuthority(IHttpRequestView request, ref SignatureBaseWriter writer)
+    {
+        // RFC 9421 §2.2.3 / RFC 9110 §4.2.3: host lower-cased, default port omitted.
+        ReadOnlySpan<char> authority = RequireValue(request.Authority, "@authority").AsSpan().Trim();
+        int bracket = authority.LastIndexOf(']');
+        int colon = authority.LastIndexOf(':');
+        if (colon > bracket)
+        {
+            ReadOnlySpan<char> port = authority[(colon + 1)..];
+            string scheme = request.Scheme ?? string.Empty;
+            if (port.IsEmpty
+                || (port.SequenceEqual("443") && scheme.Equals("https", StringComparison.OrdinalIgnoreCase))
+                || (port.SequenceEqual("80") && scheme.Equals("http", StringComparison.OrdinalIgnoreCase)))
+            {
+                authority = authority[..colon];
+            }
+        }
+
+        if (authority.IsEmpty)
+        {
+            throw new SignatureBaseException("The request has no authority (RFC 9421 §2.2.3).");
+        }
+
+        writer.WriteLowerAscii(authority);
+    }
+
+    private static void WriteTargetUri(IHttpRequestView request, ref SignatureBaseWriter writer)
+    {
+        string target = RequireValue(request.RequestTarget, "@target-uri");
+        if (target.Length > 0 && target[0] != '/' && target != "*")
+        {
+            // Absolute form: already the target URI.
+            writer.WriteAscii(target);
+            return;
+        }
+
+        writer.WriteLowerAscii(RequireValue(request.Scheme, "@target-uri"));
+        writer.WriteRaw("://"u8);
+        WriteAuthority(request, ref writer);
+        if (target != "*")
+        {
+            writer.WriteAscii(target);
+        }
+    }
+
+    /// <summary>The path of the raw target (origin or absolute form), without query; empty when there is none.</summary>
+    internal static ReadOnlySpan<char> GetPath(string? target)
+    {
+        ReadOnlySpan<char> span = target;
+        if (span.IsEmpty || span.SequenceEqual("*"))
+        {
+            throw new SignatureBaseException("The request target has no path (RFC 9421 §2.2.6).");
+        }
+
+        if (span[0] != '/')
+        {
+            int scheme = span.IndexOf("://", StringComparison.Ordinal);
+            if (scheme < 0)
+            {
+                throw new SignatureBaseException("The request target has no path (RFC 9421 §2.2.6).");
+            }
+
+            span = span[(scheme + 3)..];
+            int pathStart = span.IndexOfAny('/', '?');
+            span = pathStart < 0 ? [] : span[pathStart..];
+        }
+
+        int end = span.IndexOfAny('?', '#');
+        return end < 0 ? span : span[..end];
+    }
+
+    /// <summary>The query of the raw target including the leading <c>?</c>; empty when there is none.</summary>
+    internal static ReadOnlySpan<char> GetQuery(string? target)
+    {
+        ReadOnlySpan<char> span = target;
+        int start = span.IndexOf('?');
+        if (start < 0)
+        {
+            return [];
+        }
+
+        span = span[start..];
+        int fragment = span.IndexOf('#');
+        return fragment < 0 ? span : span[..fragment];
+    }
+
+    private static void WriteSfString(string value, ref SignatureBaseWriter writer)
+    {
+        writer.WriteByte((byte)'"');
+        foreach (char c in value)
+        {
+            if (c is '"' or '\\')
+            {
+                writer.WriteByte((byte)'\\');
+            }
+
+            writer.WriteAscii(new ReadOnlySpan<char>(in c));
+        }
+
+        writer.WriteByte((byte)'"');
+    }
+
+    private static void RejectResponseOnlyParameter(string key)
+    {
+        if (key == "req")
+        {
+            throw new SignatureBaseException("The req parameter applies only to signed responses and cannot be used in a request signature (RFC 9421 §2.4).");
+        }
+
+        if (key == "tr")
+        {
+            throw new SignatureBaseException("The tr parameter (trailer fields) is not supported (RFC 9421 §2.1.4).");
+        }
+    }
+
+    private static bool IsTrue(SfBareItem value) => value.Type == SfBareItemType.Boolean && value.Boolean;
+
+    private static bool HasAnyValue(StringValues values)
+    {
+        if (values.Count == 0)
+        {
+            return false;
+        }
+
+        for (int i = 0; i < values.Count; i++)
+        {
+            if (values[i] is not null)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static string RequireValue(string? value, string component) =>
+        string.IsNullOrEmpty(value) ? throw new SignatureBaseException($"The request has no value for {component}.") : value;
+
+    private static bool IsLowerCaseFieldName(string name)
+    {
+        if (name.Length == 0)
+        {
+            return false;
+        }
+
+        foreach (char c in name)
+        {
+            bool ok = c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '!' or '#' or '$' or '%' or '&' or '\'' or '*' or '+' or '-' or '.' or '^' or '_' or '`' or '|' or '~';
+            if (!ok)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool IsLatin1(ReadOnlySpan<char> text)
+    {
+        foreach (char c in text)
+        {
+            if (c > '\u00FF')
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    // Names in messages come from the client: show them only when short and printable, never raw.
+    private static string SafeName(string name) =>
+        name.Length <= 40 && !name.AsSpan().ContainsAnyExceptInRange(' ', '~') ? name : "(an unrecognised name)";
+
+    private static string SafeKey(string key) => SafeName(key);
 }
 
 /// <summary>The signature base cannot be built: the message says which component and why.</summary>

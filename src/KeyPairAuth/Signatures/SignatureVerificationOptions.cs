@@ -40,6 +40,17 @@ public sealed class SignatureVerificationOptions
     /// <value>The default value is <see langword="null"/>.</value>
     public string? RequiredTag { get; set; }
 
+    /// <summary>Gets or sets whether <c>@target-uri</c> may stand in for <c>@authority</c>, <c>@path</c> and <c>@query</c>.</summary>
+    /// <value>The default value is <see langword="true"/>.</value>
+    public bool AllowTargetUri { get; set; } = true;
+
+    /// <summary>
+    /// Gets or sets whether the <c>alg</c> parameter must be present. When present it must be <c>ed25519</c> either way:
+    /// the algorithm always comes from the stored key.
+    /// </summary>
+    /// <value>The default value is <see langword="false"/>.</value>
+    public bool RequireAlgorithmParameter { get; set; }
+
     /// <summary>Gets or sets the limits applied when parsing <c>Signature-Input</c>, <c>Signature</c> and <c>Content-Digest</c>.</summary>
     public StructuredFieldLimits FieldLimits { get; set; } = StructuredFieldLimits.Default;
 }

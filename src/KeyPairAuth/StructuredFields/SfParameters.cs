@@ -13,15 +13,44 @@ public sealed class SfParameters : IReadOnlyList<KeyValuePair<string, SfBareItem
     {
         ArgumentNullException.ThrowIfNull(entries);
         var list = new List<KeyValuePair<string, SfBareItem>>();
+        Dictionary<string, int>? index = null;
         foreach (KeyValuePair<string, SfBareItem> entry in entries)
         {
-            int existing = list.FindIndex(e => string.Equals(e.Key, entry.Key, StringComparison.Ordinal));
+            ArgumentNullException.ThrowIfNull(entry.Key, nameof(entries));
+            int existing = -1;
+            if (index is not null)
+            {
+                existing = index.TryGetValue(entry.Key, out int i) ? i : -1;
+            }
+            else
+            {
+                for (int i = 0; i < list.Count; i++)
+                {
+                    if (string.Equals(list[i].Key, entry.Key, StringComparison.Ordinal))
+                    {
+                        existing = i;
+                        break;
+                    }
+                }
+
+                if (existing < 0 && list.Count >= 8)
+                {
+                    // Past a handful of entries, index the keys so construction stays linear.
+                    index = new Dictionary<string, int>(StringComparer.Ordinal);
+                    for (int i = 0; i < list.Count; i++)
+                    {
+                        index.Add(list[i].Key, i);
+                    }
+                }
+            }
+
             if (existing >= 0)
             {
                 list[existing] = entry;
             }
             else
             {
+                index?.Add(entry.Key, list.Count);
                 list.Add(entry);
             }
         }

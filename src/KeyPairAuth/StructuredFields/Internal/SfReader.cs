@@ -221,15 +221,17 @@ internal struct SfReader
         }
     }
 
-    private static int IndexOf(List<KeyValuePair<string, SfMember>> members, ref Dictionary<string, int>? index, string key)
+    private int IndexOf(List<KeyValuePair<string, SfMember>> members, ref Dictionary<string, int>? index, string key)
     {
         if (index is not null)
         {
+            _steps++;
             return index.TryGetValue(key, out int i) ? i : -1;
         }
 
         for (int i = 0; i < members.Count; i++)
         {
+            _steps++;
             if (string.Equals(members[i].Key, key, StringComparison.Ordinal))
             {
                 return i;
@@ -248,16 +250,18 @@ internal struct SfReader
         return -1;
     }
 
-    private static int IndexOf(ref PooledList<KeyValuePair<string, SfBareItem>> entries, ref Dictionary<string, int>? index, string key)
+    private int IndexOf(ref PooledList<KeyValuePair<string, SfBareItem>> entries, ref Dictionary<string, int>? index, string key)
     {
         if (index is not null)
         {
+            _steps++;
             return index.TryGetValue(key, out int i) ? i : -1;
         }
 
         ReadOnlySpan<KeyValuePair<string, SfBareItem>> span = entries.AsSpan();
         for (int i = 0; i < span.Length; i++)
         {
+            _steps++;
             if (string.Equals(span[i].Key, key, StringComparison.Ordinal))
             {
                 return i;

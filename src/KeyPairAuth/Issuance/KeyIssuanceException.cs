@@ -1,0 +1,73 @@
+namespace KeyPairAuth.Issuance;
+
+/// <summary>
+/// Thrown by <see cref="IKeyPairIssuer"/> when a request is invalid or the owner is at the active-key limit.
+/// <see cref="Error"/> says which; the message is precise and safe to show to the user.
+/// </summary>
+public sealed class KeyIssuanceException : Exception
+{
+    /// <summary>Initializes a new instance of the <see cref="KeyIssuanceException"/> class.</summary>
+    public KeyIssuanceException()
+        : this(KeyIssuanceError.InvalidRequest, "The key request is invalid.")
+    {
+    }
+
+    /// <summary>Initializes a new instance of the <see cref="KeyIssuanceException"/> class.</summary>
+    /// <param name="message">The message.</param>
+    public KeyIssuanceException(string message)
+        : this(KeyIssuanceError.InvalidRequest, message)
+    {
+    }
+
+    /// <summary>Initializes a new instance of the <see cref="KeyIssuanceException"/> class.</summary>
+    /// <param name="message">The message.</param>
+    /// <param name="innerException">The cause.</param>
+    public KeyIssuanceException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+        Error = KeyIssuanceError.InvalidRequest;
+    }
+
+    /// <summary>Initializes a new instance of the <see cref="KeyIssuanceException"/> class.</summary>
+    /// <param name="error">What was wrong.</param>
+    /// <param name="message">The message.</param>
+    public KeyIssuanceException(KeyIssuanceError error, string message)
+        : base(message)
+    {
+        Error = error;
+    }
+
+    /// <summary>Gets what was wrong.</summary>
+    public KeyIssuanceError Error { get; }
+}
+
+/// <summary>Why <see cref="IKeyPairIssuer"/> refused a request.</summary>
+public enum KeyIssuanceError
+{
+    /// <summary>The request is invalid in a way not listed below.</summary>
+    InvalidRequest = 1,
+
+    /// <summary>The owner is empty, longer than 200 characters, or contains control characters.</summary>
+    InvalidOwner,
+
+    /// <summary>The name is empty or whitespace, longer than 100 characters, or contains control characters.</summary>
+    InvalidName,
+
+    /// <summary>A scope does not match the scope grammar (see <see cref="KeyScopes"/>).</summary>
+    InvalidScope,
+
+    /// <summary>More scopes than <see cref="KeyScopes.MaxScopesPerKey"/>.</summary>
+    TooManyScopes,
+
+    /// <summary>The expiry is not in the future.</summary>
+    InvalidExpiry,
+
+    /// <summary>A key id is not in the KeyPairAuth key-id format.</summary>
+    InvalidKeyId,
+
+    /// <summary>The owner already has a key (active or revoked) with this public key.</summary>
+    DuplicatePublicKey,
+
+    /// <summary>The owner already holds <see cref="KeyPairIssuerOptions.MaxActiveKeysPerOwner"/> active keys.</summary>
+    ActiveKeyLimitReached,
+}

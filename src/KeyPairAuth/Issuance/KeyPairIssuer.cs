@@ -1,0 +1,251 @@
+using KeyPairAuth.Keys;
+using KeyPairAuth.Stores;
+using Microsoft.Extensions.Options;
+
+namespace KeyPairAuth.Issuance;
+
+/// <summary>The <see cref="IKeyPairIssuer"/>: validates requests, generates keys and writes public keys to the store.</summary>
+internal sealed class KeyPairIssuer : IKeyPairIssuer
+{
+    internal const int MaxOwnerLength = 200;
+    internal const int MaxNameLength = 100;
+
+    // A fresh 96-bit key id collides with probability ~2^-96 per pair; retrying is for a store that misreports.
+    private const int MaxKeyIdAttempts = 3;
+
+    private readonly IPublicKeyStore _store;
+    private readonly TimeProvider _timeProvider;
+    private readonly IOptions<KeyPairIssuerOptions> _options;
+    private readonly PublicKeyCache? _cache;
+
+    public KeyPairIssuer(IPublicKeyStore store, TimeProvider timeProvider, IOptions<KeyPairIssuerOptions> options, PublicKeyCache? cache = null)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        ArgumentNullException.ThrowIfNull(options);
+        _store = store;
+        _timeProvider = timeProvider;
+        _options = options;
+        _cache = cache;
+    }
+
+    public async ValueTask<IssuedKeyPair> IssueAsync(KeyIssueRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        DateTimeOffset now = _timeProvider.GetUtcNow();
+        (string owner, string name, string[] scopes, DateTimeOffset? expiresAt) =
+            Validate(request.Owner, request.Name, request.Scopes, request.ExpiresAt, now);
+        int max = MaxActiveKeysPerOwner();
+
+        for (int attempt = 0; attempt < MaxKeyIdAttempts; attempt++)
+        {
+            using SigningKey key = SigningKey.Generate();
+            PublicKeyRecord record = new()
+            {
+                KeyId = key.KeyId,
+                Owner = owner,
+                Name = name,
+                PublicKey = key.PublicKey,
+                Scopes = scopes,
+                CreatedAt = now,
+                ExpiresAt = expiresAt,
+            };
+
+            PublicKeyAddResult result = await _store.AddAsync(record, max, cancellationToken).ConfigureAwait(false);
+            if (result == PublicKeyAddResult.ActiveKeyLimitReached)
+            {
+                throw LimitReached(max);
+            }
+
+            if (result == PublicKeyAddResult.Added)
+            {
+                // The one export NSec allows for a generated key; after this the server holds no private key.
+                key.ExportPrivateKey(out char[] secret, out char[] pem);
+                return new IssuedKeyPair(record, secret, pem);
+            }
+        }
+
+        throw new InvalidOperationException($"The store reported a duplicate key id {MaxKeyIdAttempts} times for fresh random key ids.");
+    }
+
+    public async ValueTask<PublicKeyRecord> RegisterAsync(KeyRegistrationRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        DateTimeOffset now = _timeProvider.GetUtcNow();
+        (string owner, string name, string[] scopes, DateTimeOffset? expiresAt) =
+            Validate(request.Owner, request.Name, request.Scopes, request.ExpiresAt, now);
+        Ed25519PublicKey publicKey = request.PublicKey
+            ?? throw new KeyIssuanceException(KeyIssuanceError.InvalidRequest, "A public key is required to register a key.");
+        int max = MaxActiveKeysPerOwner();
+
+        // Re-registering a revoked public key would undo its revocation; registering an active one twice is a mistake.
+        IReadOnlyList<PublicKeyRecord> existing = await _store.ListByOwnerAsync(owner, cancellationToken).ConfigureAwait(false);
+        if (existing.FirstOrDefault(r => r.PublicKey.Equals(publicKey)) is { } duplicate)
+        {
+            throw new KeyIssuanceException(KeyIssuanceError.DuplicatePublicKey,
+                $"This public key is already registered as {duplicate.KeyId}{(duplicate.IsRevoked ? " (revoked)" : string.Empty)}; generate a new key pair instead.");
+        }
+
+        for (int attempt = 0; attempt < MaxKeyIdAttempts; attempt++)
+        {
+            PublicKeyRecord record = new()
+            {
+                KeyId = KeyId.New(),
+                Owner = owner,
+                Name = name,
+                PublicKey = publicKey,
+                Scopes = scopes,
+                CreatedAt = now,
+                ExpiresAt = expiresAt,
+            };
+
+            switch (await _store.AddAsync(record, max, cancellationToken).ConfigureAwait(false))
+            {
+                case PublicKeyAddResult.Added:
+                    return record;
+                case PublicKeyAddResult.ActiveKeyLimitReached:
+                    throw LimitReached(max);
+            }
+        }
+
+        throw new InvalidOperationException($"The store reported a duplicate key id {MaxKeyIdAttempts} times for fresh random key ids.");
+    }
+
+    public async ValueTask<PublicKeyRecord?> RevokeAsync(string keyId, CancellationToken cancellationToken = default)
+    {
+        ValidateKeyId(keyId);
+        PublicKeyRecord? record = await _store.RevokeAsync(keyId, _timeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        if (record is not null)
+        {
+            // This process stops accepting the key at once; other instances within the cache duration.
+            _cache?.Invalidate(keyId);
+        }
+
+        return record;
+    }
+
+    public ValueTask<IReadOnlyList<PublicKeyRecord>> ListByOwnerAsync(string owner, CancellationToken cancellationToken = default)
+    {
+        ValidateOwner(owner);
+        return _store.ListByOwnerAsync(owner, cancellationToken);
+    }
+
+    public ValueTask<PublicKeyRecord?> GetAsync(string keyId, CancellationToken cancellationToken = default)
+    {
+        ValidateKeyId(keyId);
+        return _store.FindAsync(keyId, cancellationToken);
+    }
+
+    internal static (string Owner, string Name, string[] Scopes, DateTimeOffset? ExpiresAt) Validate(
+        string owner, string name, IReadOnlyList<string>? scopes, DateTimeOffset? expiresAt, DateTimeOffset now)
+    {
+        ValidateOwner(owner);
+
+        if (string.IsNullOrWhiteSpace(name) || name.Length > MaxNameLength || ContainsControl(name))
+        {
+            throw new KeyIssuanceException(KeyIssuanceError.InvalidName,
+                $"A key name is required: 1 to {MaxNameLength} characters, not only whitespace, without control characters.");
+        }
+
+        scopes ??= [];
+        if (scopes.Count > KeyScopes.MaxScopesPerKey)
+        {
+            throw new KeyIssuanceException(KeyIssuanceError.TooManyScopes,
+                $"A key holds at most {KeyScopes.MaxScopesPerKey} scopes; the request has {scopes.Count}.");
+        }
+
+        List<string> distinct = new(scopes.Count);
+        for (int i = 0; i < scopes.Count; i++)
+        {
+            string scope = scopes[i];
+            if (!KeyScopes.IsValid(scope))
+            {
+                string shown = scope is null ? "null" : scope.Length > KeyScopes.MaxLength ? $"a {scope.Length}-character scope" : $"'{Printable(scope)}'";
+                throw new KeyIssuanceException(KeyIssuanceError.InvalidScope,
+                    $"Scope {i} ({shown}) is invalid: a scope matches {KeyScopes.Pattern} and is at most {KeyScopes.MaxLength} characters, for example 'orders:read'.");
+            }
+
+            if (!distinct.Contains(scope, StringComparer.Ordinal))
+            {
+                distinct.Add(scope);
+            }
+        }
+
+        if (expiresAt is { } expires && expires <= now)
+        {
+            throw new KeyIssuanceException(KeyIssuanceError.InvalidExpiry,
+                $"The expiry {expires:O} is not in the future (now is {now:O}).");
+        }
+
+        return (owner, name, [.. distinct], expiresAt);
+    }
+
+    private static void ValidateOwner(string owner)
+    {
+        if (string.IsNullOrEmpty(owner) || owner.Length > MaxOwnerLength || ContainsControl(owner))
+        {
+            throw new KeyIssuanceException(KeyIssuanceError.InvalidOwner,
+                $"An owner is required: 1 to {MaxOwnerLength} characters without control characters.");
+        }
+    }
+
+    private static void ValidateKeyId(string keyId)
+    {
+        if (!KeyId.IsValid(keyId))
+        {
+            throw new KeyIssuanceException(KeyIssuanceError.InvalidKeyId,
+                $"A key id is '{KeyId.Prefix}' followed by 16 base64url characters ({KeyId.Length} characters in all).");
+        }
+    }
+
+    private static bool ContainsControl(string value)
+    {
+        foreach (char c in value)
+        {
+            if (char.IsControl(c) || c is '\u2028' or '\u2029')
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static string Printable(string value)
+    {
+        char[] chars = value.ToCharArray();
+        for (int i = 0; i < chars.Length; i++)
+        {
+            if (char.IsControl(chars[i]))
+            {
+                chars[i] = '?';
+            }
+        }
+
+        return new string(chars);
+    }
+
+    private int MaxActiveKeysPerOwner()
+    {
+        int max = _options.Value.MaxActiveKeysPerOwner;
+        if (max < 1)
+        {
+            throw new InvalidOperationException($"KeyPairIssuerOptions.MaxActiveKeysPerOwner must be at least 1; it is {max}.");
+        }
+
+        return max;
+    }
+
+    private static KeyIssuanceException LimitReached(int max) =>
+        new(KeyIssuanceError.ActiveKeyLimitReached,
+            $"The owner already has {max} active keys, the limit (KeyPairIssuerOptions.MaxActiveKeysPerOwner). Revoke a key before adding another.");
+}
+
+/// <summary>Fails options validation at first use when <see cref="KeyPairIssuerOptions"/> is out of range.</summary>
+internal sealed class KeyPairIssuerOptionsValidator : IValidateOptions<KeyPairIssuerOptions>
+{
+    public ValidateOptionsResult Validate(string? name, KeyPairIssuerOptions options) =>
+        options.MaxActiveKeysPerOwner >= 1
+            ? ValidateOptionsResult.Success
+            : ValidateOptionsResult.Fail($"KeyPairIssuerOptions.MaxActiveKeysPerOwner must be at least 1; it is {options.MaxActiveKeysPerOwner}.");
+}
