@@ -1,0 +1,376 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+
+namespace KeyPairAuth.Replay;
+
+/// <summary>
+/// An <see cref="IReplayCache"/> for a single process: remembers each accepted (key id, nonce) pair in 20 bytes of a
+/// sharded open-addressing table until its <c>rememberUntil</c>, with a hard capacity that fails closed.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Pairs are not stored as strings: each is reduced to a 128-bit SHA-256 digest of a random per-instance salt, the
+/// length-prefixed key id and the nonce, stored beside its expiry in whole seconds. Two different pairs with the same
+/// digest (about 2<sup>-128</sup> per pair) make the second look like a replay: a collision can only refuse a fresh
+/// request (fail closed), never accept a replayed one, because a replayed pair always has the same digest.
+/// </para>
+/// <para>
+/// Expired pairs are reclaimed without a timer: their slots are reused by later inserts and dropped whenever a shard
+/// rehashes. A pair is forgotten at most one second after its <c>rememberUntil</c> (expiry is rounded up), never
+/// before. When the cache holds <see cref="InMemoryReplayCacheOptions.MaxEntries"/> unexpired pairs it answers
+/// <see cref="ReplayCheckResult.CapacityExceeded"/> rather than evict one, which would re-open replay.
+/// </para>
+/// <para>
+/// The table is split into up to 64 shards, each with its own lock and an equal share of the capacity, so with many
+/// shards the first <see cref="ReplayCheckResult.CapacityExceeded"/> can come slightly (a few percent) before the
+/// total reaches <see cref="InMemoryReplayCacheOptions.MaxEntries"/>; it never holds more.
+/// Several instances behind a load balancer need a shared cache (Redis) instead.
+/// </para>
+/// </remarks>
+public sealed class InMemoryReplayCache : IReplayCache
+{
+    private const int MaxShards = 64;
+    private const int MinEntriesPerShard = 4096;
+    private const int SaltSize = 32;
+    private const int StackHashInputLimit = 1024;
+
+    private readonly TimeProvider _timeProvider;
+    private readonly byte[] _salt = RandomNumberGenerator.GetBytes(SaltSize);
+    private readonly Shard[] _shards;
+    private readonly int _shardShift;
+    private readonly long _originTicks;
+
+    /// <summary>Initializes a new instance of the <see cref="InMemoryReplayCache"/> class.</summary>
+    /// <param name="timeProvider">The clock that decides when remembered pairs expire.</param>
+    /// <param name="options">The options, or <see langword="null"/> for the defaults.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><see cref="InMemoryReplayCacheOptions.MaxEntries"/> is not positive.</exception>
+    public InMemoryReplayCache(TimeProvider timeProvider, InMemoryReplayCacheOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        options ??= new InMemoryReplayCacheOptions();
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxEntries, 1, "InMemoryReplayCacheOptions.MaxEntries");
+
+        _timeProvider = timeProvider;
+        _originTicks = timeProvider.GetUtcNow().UtcTicks;
+
+        // A power of two, at most MaxShards, each holding at least MinEntriesPerShard pairs (one shard for small caches).
+        int shardCount = Math.Min(MaxShards, 1 << BitOperations.Log2((uint)Math.Max(1, options.MaxEntries / MinEntriesPerShard)));
+        _shardShift = 64 - BitOperations.Log2((uint)shardCount);
+        int perShard = options.MaxEntries / shardCount;
+        int remainder = options.MaxEntries % shardCount;
+        _shards = new Shard[shardCount];
+        for (int i = 0; i < shardCount; i++)
+        {
+            _shards[i] = new Shard(perShard + (i < remainder ? 1 : 0));
+        }
+    }
+
+    /// <summary>Gets the number of remembered pairs that have not expired. Walks the whole table: for diagnostics and tests.</summary>
+    internal int Count
+    {
+        get
+        {
+            uint now = NowSeconds();
+            int count = 0;
+            foreach (Shard shard in _shards)
+            {
+                count += shard.CountLive(now);
+            }
+
+            return count;
+        }
+    }
+
+    /// <summary>Gets the number of table slots allocated across all shards (each <see cref="SlotSize"/> bytes).</summary>
+    internal long SlotCapacity
+    {
+        get
+        {
+            long slots = 0;
+            foreach (Shard shard in _shards)
+            {
+                slots += shard.Capacity;
+            }
+
+            return slots;
+        }
+    }
+
+    /// <summary>Gets the number of shards.</summary>
+    internal int ShardCount => _shards.Length;
+
+    /// <summary>Gets the size of one table slot in bytes.</summary>
+    internal static int SlotSize => Marshal.SizeOf<Slot>();
+
+    /// <inheritdoc />
+    public ValueTask<ReplayCheckResult> TryAddAsync(string keyId, string nonce, DateTimeOffset rememberUntil, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(keyId);
+        ArgumentNullException.ThrowIfNull(nonce);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<ReplayCheckResult>(cancellationToken);
+        }
+
+        (ulong hi, ulong lo) = Digest(keyId, nonce);
+        uint now = NowSeconds();
+
+        // Round up, and keep even an already-past pair for a second: remembering longer is always the safe side.
+        long until = (rememberUntil.UtcTicks - _originTicks + TimeSpan.TicksPerSecond - 1) / TimeSpan.TicksPerSecond;
+        uint expiry = (uint)Math.Clamp(until, now + 1L, uint.MaxValue);
+
+        Shard shard = _shards[_shards.Length == 1 ? 0 : (int)(hi >> _shardShift)];
+        return new ValueTask<ReplayCheckResult>(shard.TryAdd(hi, lo, expiry, now));
+    }
+
+    /// <summary>Drops every expired pair and shrinks the tables to fit what is left.</summary>
+    internal void TrimExpired()
+    {
+        uint now = NowSeconds();
+        foreach (Shard shard in _shards)
+        {
+            shard.Trim(now);
+        }
+    }
+
+    private uint NowSeconds()
+    {
+        long seconds = (_timeProvider.GetUtcNow().UtcTicks - _originTicks) / TimeSpan.TicksPerSecond;
+        return (uint)Math.Clamp(seconds, 0, uint.MaxValue - 1);
+    }
+
+    private (ulong Hi, ulong Lo) Digest(string keyId, string nonce)
+    {
+        // salt || keyId length (chars, big-endian) || keyId UTF-16 || nonce UTF-16: the length prefix keeps
+        // ("ab", "c") and ("a", "bc") apart. UTF-16 bytes avoid an encoding pass; the input is never decoded.
+        ReadOnlySpan<byte> keyBytes = MemoryMarshal.AsBytes(keyId.AsSpan());
+        ReadOnlySpan<byte> nonceBytes = MemoryMarshal.AsBytes(nonce.AsSpan());
+        long length = (long)SaltSize + sizeof(int) + keyBytes.Length + nonceBytes.Length;
+
+        byte[]? rented = null;
+        Span<byte> input = length <= StackHashInputLimit
+            ? stackalloc byte[StackHashInputLimit]
+            : (rented = ArrayPool<byte>.Shared.Rent(checked((int)length)));
+        try
+        {
+            _salt.CopyTo(input);
+            BinaryPrimitives.WriteInt32BigEndian(input[SaltSize..], keyId.Length);
+            keyBytes.CopyTo(input[(SaltSize + sizeof(int))..]);
+            nonceBytes.CopyTo(input[(SaltSize + sizeof(int) + keyBytes.Length)..]);
+
+            Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+            SHA256.HashData(input[..(int)length], hash);
+            return (BinaryPrimitives.ReadUInt64LittleEndian(hash), BinaryPrimitives.ReadUInt64LittleEndian(hash[8..]));
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    /// <summary>One remembered pair: the 128-bit digest and the expiry in seconds since the cache's origin (0 = empty).</summary>
+    [StructLayout(LayoutKind.Sequential, Pack = 4)]
+    private struct Slot
+    {
+        public ulong Hi;
+        public ulong Lo;
+        public uint Expiry;
+    }
+
+    /// <summary>
+    /// An open-addressing table with triangular probing over a power-of-two array. An expired slot works as a
+    /// tombstone: it does not end a probe chain and is reused by the next insert on that chain.
+    /// </summary>
+    private sealed class Shard
+    {
+        private const int MinCapacity = 16;
+
+        private readonly Lock _lock = new();
+        private readonly int _maxEntries;
+        private readonly int _maxCapacity;
+        private Slot[] _slots = new Slot[MinCapacity];
+
+        // Slots holding a pair, expired or not. Live pairs <= _used <= 3/4 of the capacity.
+        private int _used;
+
+        // Earliest second at which a full shard can have something to reclaim; spares a full scan per request.
+        private uint _nextReclaim;
+
+        public Shard(int maxEntries)
+        {
+            _maxEntries = maxEntries;
+
+            // The largest table still holds maxEntries below the 3/4 load limit.
+            _maxCapacity = (int)Math.Max(MinCapacity, BitOperations.RoundUpToPowerOf2((uint)((maxEntries * 4L / 3) + 1)));
+        }
+
+        public int Capacity
+        {
+            get
+            {
+                lock (_lock)
+                {
+                    return _slots.Length;
+                }
+            }
+        }
+
+        public ReplayCheckResult TryAdd(ulong hi, ulong lo, uint expiry, uint now)
+        {
+            lock (_lock)
+            {
+                int reusable = Find(hi, lo, now, out bool found, out int empty);
+                if (found)
+                {
+                    return ReplayCheckResult.Replayed;
+                }
+
+                if (reusable >= 0)
+                {
+                    _slots[reusable] = new Slot { Hi = hi, Lo = lo, Expiry = expiry };
+                    return ReplayCheckResult.Accepted;
+                }
+
+                if (_used >= _maxEntries)
+                {
+                    if (now < _nextReclaim || Rehash(now, _slots.Length) >= _maxEntries)
+                    {
+                        return ReplayCheckResult.CapacityExceeded;
+                    }
+
+                    empty = FindEmpty(lo);
+                }
+                else if (_used + 1 > _slots.Length / 4 * 3)
+                {
+                    Rehash(now, GrowTo(now));
+                    empty = FindEmpty(lo);
+                }
+
+                _slots[empty] = new Slot { Hi = hi, Lo = lo, Expiry = expiry };
+                _used++;
+                return ReplayCheckResult.Accepted;
+            }
+        }
+
+        public int CountLive(uint now)
+        {
+            lock (_lock)
+            {
+                return CountLiveUnlocked(now);
+            }
+        }
+
+        public void Trim(uint now)
+        {
+            lock (_lock)
+            {
+                int live = CountLiveUnlocked(now);
+                Rehash(now, CapacityFor(live));
+            }
+        }
+
+        private static int CapacityFor(int live) =>
+            (int)Math.Max(MinCapacity, BitOperations.RoundUpToPowerOf2((uint)(live * 2L)));
+
+        private int CountLiveUnlocked(uint now)
+        {
+            int live = 0;
+            foreach (ref readonly Slot slot in _slots.AsSpan())
+            {
+                if (slot.Expiry > now)
+                {
+                    live++;
+                }
+            }
+
+            return live;
+        }
+
+        private int GrowTo(uint now)
+        {
+            // Size for the live pairs at half load, so about a quarter of the table is inserted before the next rehash.
+            return Math.Min(_maxCapacity, Math.Max(_slots.Length / 2, CapacityFor(CountLiveUnlocked(now))));
+        }
+
+        /// <summary>Looks the digest up; returns the first expired slot on its chain (or -1) for reuse.</summary>
+        private int Find(ulong hi, ulong lo, uint now, out bool found, out int empty)
+        {
+            Slot[] slots = _slots;
+            int mask = slots.Length - 1;
+            int index = (int)lo & mask;
+            int reusable = -1;
+            for (int step = 1; ; step++)
+            {
+                ref Slot slot = ref slots[index];
+                if (slot.Expiry == 0)
+                {
+                    found = false;
+                    empty = index;
+                    return reusable;
+                }
+
+                if (slot.Expiry > now)
+                {
+                    if (slot.Hi == hi && slot.Lo == lo)
+                    {
+                        found = true;
+                        empty = -1;
+                        return -1;
+                    }
+                }
+                else if (reusable < 0)
+                {
+                    reusable = index;
+                }
+
+                // Triangular steps visit every slot of a power-of-two table; the load limit guarantees an empty one.
+                index = (index + step) & mask;
+            }
+        }
+
+        private int FindEmpty(ulong lo)
+        {
+            Slot[] slots = _slots;
+            int mask = slots.Length - 1;
+            int index = (int)lo & mask;
+            for (int step = 1; slots[index].Expiry != 0; step++)
+            {
+                index = (index + step) & mask;
+            }
+
+            return index;
+        }
+
+        /// <summary>Rebuilds the table at <paramref name="capacity"/> without the expired pairs; returns the live count.</summary>
+        private int Rehash(uint now, int capacity)
+        {
+            Slot[] old = _slots;
+            int live = CountLiveUnlocked(now);
+            while (live >= capacity / 4 * 3)
+            {
+                capacity *= 2;
+            }
+
+            _slots = new Slot[capacity];
+            uint earliest = uint.MaxValue;
+            foreach (ref readonly Slot slot in old.AsSpan())
+            {
+                if (slot.Expiry > now)
+                {
+                    _slots[FindEmpty(slot.Lo)] = slot;
+                    earliest = Math.Min(earliest, slot.Expiry);
+                }
+            }
+
+            _used = live;
+            _nextReclaim = live >= _maxEntries ? earliest : 0;
+            return live;
+        }
+    }
+}

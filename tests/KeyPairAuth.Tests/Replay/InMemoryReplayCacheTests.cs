@@ -1,0 +1,283 @@
+using KeyPairAuth.Replay;
+using Microsoft.Extensions.Time.Testing;
+
+namespace KeyPairAuth.Tests.Replay;
+
+public sealed class InMemoryReplayCacheTests
+{
+    private static readonly TimeSpan Window = TimeSpan.FromMinutes(5);
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero));
+
+    [Fact]
+    public async Task TryAddAsync_SamePairTwice_AcceptsThenReportsReplay()
+    {
+        var cache = new InMemoryReplayCache(_time);
+
+        Assert.Equal(ReplayCheckResult.Accepted, await cache.TryAddAsync("kpa_a", "n1", _time.GetUtcNow() + Window));
+        Assert.Equal(ReplayCheckResult.Replayed, await cache.TryAddAsync("kpa_a", "n1", _time.GetUtcNow() + Window));
+    }
+
+    [Fact]
+    public async Task TryAddAsync_SameNonceDifferentKeyIds_AreIndependent()
+    {
+        var cache = new InMemoryReplayCache(_time);
+        DateTimeOffset until = _time.GetUtcNow() + Window;
+
+        Assert.Equal(ReplayCheckResult.Accepted, await cache.TryAddAsync("kpa_a", "n1", until));
+        Assert.Equal(ReplayCheckResult.Accepted, await cache.TryAddAsync("kpa_b", "n1", until));
+        Assert.Equal(ReplayCheckResult.Accepted, await cache.TryAddAsync("kpa_a", "n2", until));
+    }
+
+    [Fact]
+    public async Task TryAddAsync_SplitBetweenKeyIdAndNonceMoved_IsADifferentPair()
+    {
+        var cache = new InMemoryReplayCache(_time);
+        DateTimeOffset until = _time.GetUtcNow() + Window;
+
+        Assert.Equal(ReplayCheckResult.Accepted, await cache.TryAddAsync("ab", "c", until));
+        Assert.Equal(ReplayCheckResult.Accepted, await cache.TryAddAsync("a", "bc", until));
+    }
+
+    [Fact]
+    public async Task TryAddAsync_BeforeRememberUntil_StillReplayed()
+    {
+        var cache = new InMemoryReplayCache(_time);
+        await cache.TryAddAsync("kpa_a", "n1", _time.GetUtcNow() + Window);
+
+        _time.Advance(Window - TimeSpan.FromMilliseconds(1));
+
+        Assert.Equal(ReplayCheckResult.Replayed, await cache.TryAddAsync("kpa_a", "n1", _time.GetUtcNow() + Window));
+    }
+
+    [Fact]
+    public async Task TryAddAsync_AfterRememberUntil_PairIsForgottenAndCountDrops()
+    {
+        var cache = new InMemoryReplayCache(_time);
+        for (int i = 0; i < 1000; i++)
+        {
+            await cache.TryAddAsync("kpa_a", $"n{i}", _time.GetUtcNow() + Window);
+        }
+
+        Assert.Equal(1000, cache.Count);
+
+        _time.Advance(Window + TimeSpan.FromSeconds(1));
+
+        Assert.Equal(0, cache.Count);
+        Assert.Equal(ReplayCheckResult.Accepted, await cache.TryAddAsync("kpa_a", "n0", _time.GetUtcNow() + Window));
+    }
+
+    [Fact]
+    public async Task TrimExpired_AfterWindow_ReleasesTableMemory()
+    {
+        var cache = new InMemoryReplayCache(_time);
+        for (int i = 0; i < 10_000; i++)
+        {
+            await cache.TryAddAsync("kpa_a", $"n{i}", _time.GetUtcNow() + Window);
+        }
+
+        long slotsWhenFull = cache.SlotCapacity;
+        _time.Advance(Window + TimeSpan.FromSeconds(1));
+        cache.TrimExpired();
+
+        Assert.True(slotsWhenFull >= 10_000);
+        Assert.Equal(16 * cache.ShardCount, cache.SlotCapacity);
+    }
+
+    [Fact]
+    public async Task TryAddAsync_ExpiredEntries_AreReclaimedByInsertsWithoutGrowing()
+    {
+        var cache = new InMemoryReplayCache(_time);
+
+        // Ten windows of steady traffic: the table stays sized for one window, not ten.
+        for (int window = 0; window < 10; window++)
+        {
+            for (int i = 0; i < 2_000; i++)
+            {
+                await cache.TryAddAsync("kpa_a", $"w{window}n{i}", _time.GetUtcNow() + Window);
+            }
+
+            _time.Advance(Window + TimeSpan.FromSeconds(1));
+        }
+
+        Assert.InRange(cache.SlotCapacity, 2_000, 8_192);
+    }
+
+    [Fact]
+    public async Task TryAddAsync_Full_ReturnsCapacityExceededWithoutEvicting()
+    {
+        var cache = new InMemoryReplayCache(_time, new InMemoryReplayCacheOptions { MaxEntries = 1000 });
+        DateTimeOffset until = _time.GetUtcNow() + Window;
+        for (int i = 0; i < 1000; i++)
+        {
+            Assert.Equal(ReplayCheckResult.Accepted, await cache.TryAddAsync("kpa_a", $"n{i}", until));
+        }
+
+        Assert.Equal(ReplayCheckResult.CapacityExceeded, await cache.TryAddAsync("kpa_a", "one-too-many", until));
+
+        // Every remembered pair is still a replay: nothing was silently evicted.
+        for (int i = 0; i < 1000; i++)
+        {
+            Assert.Equal(ReplayCheckResult.Replayed, await cache.TryAddAsync("kpa_a", $"n{i}", until));
+        }
+
+        Assert.Equal(1000, cache.Count);
+    }
+
+    [Fact]
+    public async Task TryAddAsync_FullThenWindowPasses_AcceptsAgain()
+    {
+        var cache = new InMemoryReplayCache(_time, new InMemoryReplayCacheOptions { MaxEntries = 100 });
+        for (int i = 0; i < 100; i++)
+        {
+            await cache.TryAddAsync("kpa_a", $"n{i}", _time.GetUtcNow() + Window);
+        }
+
+        Assert.Equal(ReplayCheckResult.CapacityExceeded, await cache.TryAddAsync("kpa_a", "next", _time.GetUtcNow() + Window));
+
+        _time.Advance(Window + TimeSpan.FromSeconds(1));
+
+        Assert.Equal(ReplayCheckResult.Accepted, await cache.TryAddAsync("kpa_a", "next", _time.GetUtcNow() + Window));
+        Assert.Equal(1, cache.Count);
+    }
+
+    [Fact]
+    public async Task TryAddAsync_FullWithSomeExpired_ReclaimsOnlyExpired()
+    {
+        var cache = new InMemoryReplayCache(_time, new InMemoryReplayCacheOptions { MaxEntries = 100 });
+        for (int i = 0; i < 50; i++)
+        {
+            await cache.TryAddAsync("kpa_a", $"short{i}", _time.GetUtcNow() + TimeSpan.FromSeconds(10));
+        }
+
+        for (int i = 0; i < 50; i++)
+        {
+            await cache.TryAddAsync("kpa_a", $"long{i}", _time.GetUtcNow() + Window);
+        }
+
+        _time.Advance(TimeSpan.FromSeconds(11));
+        for (int i = 0; i < 50; i++)
+        {
+            Assert.Equal(ReplayCheckResult.Accepted, await cache.TryAddAsync("kpa_a", $"new{i}", _time.GetUtcNow() + Window));
+        }
+
+        Assert.Equal(ReplayCheckResult.CapacityExceeded, await cache.TryAddAsync("kpa_a", "extra", _time.GetUtcNow() + Window));
+        for (int i = 0; i < 50; i++)
+        {
+            Assert.Equal(ReplayCheckResult.Replayed, await cache.TryAddAsync("kpa_a", $"long{i}", _time.GetUtcNow() + Window));
+        }
+    }
+
+    [Fact]
+    public async Task TryAddAsync_DefaultCapacityManyShards_NeverHoldsMoreThanMaxEntries()
+    {
+        var cache = new InMemoryReplayCache(_time, new InMemoryReplayCacheOptions { MaxEntries = 20_000 });
+        DateTimeOffset until = _time.GetUtcNow() + Window;
+        int accepted = 0;
+        for (int i = 0; i < 25_000; i++)
+        {
+            if (await cache.TryAddAsync("kpa_a", $"n{i}", until) == ReplayCheckResult.Accepted)
+            {
+                accepted++;
+            }
+        }
+
+        Assert.True(cache.ShardCount > 1);
+        Assert.InRange(accepted, 18_000, 20_000);
+        Assert.Equal(accepted, cache.Count);
+    }
+
+    [Fact]
+    public async Task TryAddAsync_RememberUntilInThePast_StillRemembersBriefly()
+    {
+        var cache = new InMemoryReplayCache(_time);
+        DateTimeOffset past = _time.GetUtcNow() - TimeSpan.FromMinutes(1);
+
+        Assert.Equal(ReplayCheckResult.Accepted, await cache.TryAddAsync("kpa_a", "n1", past));
+        Assert.Equal(ReplayCheckResult.Replayed, await cache.TryAddAsync("kpa_a", "n1", past));
+    }
+
+    [Fact]
+    public async Task TryAddAsync_LongNonce_IsHandled()
+    {
+        var cache = new InMemoryReplayCache(_time);
+        string nonce = new('n', 10_000);
+
+        Assert.Equal(ReplayCheckResult.Accepted, await cache.TryAddAsync("kpa_a", nonce, _time.GetUtcNow() + Window));
+        Assert.Equal(ReplayCheckResult.Replayed, await cache.TryAddAsync("kpa_a", nonce, _time.GetUtcNow() + Window));
+        Assert.Equal(ReplayCheckResult.Accepted, await cache.TryAddAsync("kpa_a", nonce + "x", _time.GetUtcNow() + Window));
+    }
+
+    [Fact]
+    public async Task TryAddAsync_CancelledToken_ReturnsCancelledWithoutRemembering()
+    {
+        var cache = new InMemoryReplayCache(_time);
+        using var cts = new CancellationTokenSource();
+        await cts.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cache.TryAddAsync("kpa_a", "n1", _time.GetUtcNow() + Window, cts.Token).AsTask());
+        Assert.Equal(0, cache.Count);
+    }
+
+    [Fact]
+    public void Constructor_NonPositiveMaxEntries_ThrowsNamingSetting()
+    {
+        ArgumentOutOfRangeException ex = Assert.Throws<ArgumentOutOfRangeException>(
+            () => new InMemoryReplayCache(_time, new InMemoryReplayCacheOptions { MaxEntries = 0 }));
+        Assert.Contains("MaxEntries", ex.ParamName, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TryAddAsync_NewPairWithoutTableGrowth_DoesNotAllocate()
+    {
+        var cache = new InMemoryReplayCache(_time);
+        DateTimeOffset until = _time.GetUtcNow() + Window;
+        await cache.TryAddAsync("kpa_a", "warm-up", until);
+        const string Nonce = "fresh-nonce";
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        ValueTask<ReplayCheckResult> result = cache.TryAddAsync("kpa_a", Nonce, until);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.True(result.IsCompletedSuccessfully);
+        Assert.Equal(ReplayCheckResult.Accepted, await result);
+        Assert.Equal(0, allocated);
+    }
+
+    [Fact]
+    public void TryAddAsync_SamePairFromManyThreadsAtOnce_AcceptedExactlyOncePerRound()
+    {
+        const int Threads = 64;
+        const int Rounds = 200;
+        var cache = new InMemoryReplayCache(_time);
+        DateTimeOffset until = _time.GetUtcNow() + Window;
+        var results = new ReplayCheckResult[Rounds, Threads];
+
+        // Each round every thread is released by the barrier at the same moment and submits the same pair.
+        using var barrier = new Barrier(Threads);
+        Thread[] threads = Enumerable.Range(0, Threads).Select(t => new Thread(() =>
+        {
+            for (int round = 0; round < Rounds; round++)
+            {
+                barrier.SignalAndWait();
+                ValueTask<ReplayCheckResult> attempt = cache.TryAddAsync("kpa_a", $"round-{round}", until);
+                results[round, t] = attempt.IsCompletedSuccessfully ? attempt.Result : default;
+            }
+        })).ToArray();
+        foreach (Thread thread in threads)
+        {
+            thread.Start();
+        }
+
+        foreach (Thread thread in threads)
+        {
+            thread.Join();
+        }
+
+        for (int round = 0; round < Rounds; round++)
+        {
+            ReplayCheckResult[] row = Enumerable.Range(0, Threads).Select(t => results[round, t]).ToArray();
+            Assert.Equal(1, row.Count(r => r == ReplayCheckResult.Accepted));
+            Assert.Equal(Threads - 1, row.Count(r => r == ReplayCheckResult.Replayed));
+        }
+    }
+}
