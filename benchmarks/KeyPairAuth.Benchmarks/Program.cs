@@ -18,6 +18,11 @@ internal static class Program
             return await EndToEndRunner.RunAsync(args[1..]);
         }
 
+        if (args.Length > 0 && args[0] == "replay-memory")
+        {
+            return await ReplayMemoryMeasurement.RunAsync(args[1..]);
+        }
+
         bool quick = args.Contains("--quick");
         string artifacts = "BenchmarkDotNet.Artifacts";
         var rest = new List<string>();
