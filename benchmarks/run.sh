@@ -58,7 +58,7 @@ for suite in "${suites[@]}"; do
       dotnet "$dll" replay-memory "${extra[@]}" --out "$out/replay-memory.md" ;;
     headline)
       # Quick mode: only the rows the targets are judged on.
-      dotnet "$dll" --quick --artifacts "$raw" --join --filter \
+      dotnet "$dll" --quick --artifacts "$raw" --filter \
         '*VerifyBenchmarks.RawVerify*' '*VerifyBenchmarks.Get*' '*SignBenchmarks.*' '*ContentDigestBenchmarks.*' '*AlternativesBenchmarks.*'
       cp "$raw"/results/*-report-github.md "$out/" 2>/dev/null || true ;;
     *)

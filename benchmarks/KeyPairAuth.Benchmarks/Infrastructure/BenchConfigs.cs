@@ -49,5 +49,5 @@ internal static class BenchConfigs
             .WithSummaryStyle(SummaryStyle.Default.WithRatioStyle(RatioStyle.Value))
             .WithOrderer(new BenchmarkDotNet.Order.DefaultOrderer(BenchmarkDotNet.Order.SummaryOrderPolicy.Declared))
             .WithArtifactsPath(artifactsPath)
-            .WithOptions(ConfigOptions.JoinSummary | ConfigOptions.DisableLogFile | ConfigOptions.StopOnFirstError);
+            .WithOptions(ConfigOptions.DisableLogFile | ConfigOptions.StopOnFirstError);
 }
