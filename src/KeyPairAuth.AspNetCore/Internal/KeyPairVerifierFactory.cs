@@ -1,0 +1,23 @@
+using System.Runtime.CompilerServices;
+using KeyPairAuth.Replay;
+using KeyPairAuth.Signatures;
+using KeyPairAuth.Stores;
+
+namespace KeyPairAuth.AspNetCore.Internal;
+
+/// <summary>One <see cref="HttpMessageVerifier"/> per options instance (per scheme, and anew when options reload).</summary>
+internal sealed class KeyPairVerifierFactory
+{
+    private readonly ConditionalWeakTable<KeyPairAuthenticationOptions, HttpMessageVerifier> _verifiers = new();
+    private readonly PublicKeyCache _keys;
+    private readonly IReplayCache _replayCache;
+
+    public KeyPairVerifierFactory(PublicKeyCache keys, IReplayCache replayCache)
+    {
+        _keys = keys;
+        _replayCache = replayCache;
+    }
+
+    public HttpMessageVerifier Get(KeyPairAuthenticationOptions options, TimeProvider timeProvider) =>
+        _verifiers.GetValue(options, o => new HttpMessageVerifier(_keys, _replayCache, o.Verification, timeProvider));
+}

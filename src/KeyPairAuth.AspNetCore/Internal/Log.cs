@@ -1,0 +1,38 @@
+using Microsoft.Extensions.Logging;
+
+namespace KeyPairAuth.AspNetCore.Internal;
+
+/// <summary>
+/// The assembly's log messages (event ids 100–199). Never logs signature values, keys, seeds or bodies;
+/// key ids are not secret and may appear.
+/// </summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 100, EventName = "SignatureVerified", Level = LogLevel.Debug,
+        Message = "The request signature verified with key {KeyId}.")]
+    public static partial void SignatureVerified(ILogger logger, string keyId);
+
+    [LoggerMessage(EventId = 101, EventName = "AuthenticationRefused", Level = LogLevel.Information,
+        Message = "The signed request was refused: {FailureReason}.")]
+    public static partial void AuthenticationRefused(ILogger logger, string failureReason);
+
+    [LoggerMessage(EventId = 102, EventName = "VerificationError", Level = LogLevel.Error,
+        Message = "Verifying the signed request failed because a dependency threw (for example the key store is unavailable); the request is not answered as unauthenticated.")]
+    public static partial void VerificationError(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 103, EventName = "LastUsedRecordFailed", Level = LogLevel.Warning,
+        Message = "Recording the last use of key {KeyId} failed; it will be retried on a later request.")]
+    public static partial void LastUsedRecordFailed(ILogger logger, string keyId, Exception exception);
+
+    [LoggerMessage(EventId = 104, EventName = "LastUsedQueueFull", Level = LogLevel.Debug,
+        Message = "The last-used queue is full; the last use of key {KeyId} was not queued.")]
+    public static partial void LastUsedQueueFull(ILogger logger, string keyId);
+
+    [LoggerMessage(EventId = 105, EventName = "AnonymousEndpointSkipped", Level = LogLevel.Debug,
+        Message = "The endpoint allows anonymous access; the request signature was not verified.")]
+    public static partial void AnonymousEndpointSkipped(ILogger logger);
+
+    [LoggerMessage(EventId = 106, EventName = "ScopeMissing", Level = LogLevel.Information,
+        Message = "The authenticated key lacks the scope {Scope}; answering 403.")]
+    public static partial void ScopeMissing(ILogger logger, string scope);
+}

@@ -1,0 +1,119 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using KeyPairAuth.Signatures;
+using Microsoft.AspNetCore.Http;
+
+namespace KeyPairAuth.AspNetCore.Internal;
+
+/// <summary>Writes the scheme's <c>application/problem+json</c> bodies (RFC 9457) and the <c>Accept-Signature</c> field (RFC 9421 §5.1).</summary>
+internal static class ProblemResponse
+{
+    public const string ContentType = "application/problem+json";
+    public const string AcceptSignatureFieldName = "Accept-Signature";
+
+    public static int StatusCodeFor(KeyPairFailureReason reason) => reason switch
+    {
+        KeyPairFailureReason.MalformedSignature or KeyPairFailureReason.TooManySignatures => StatusCodes.Status400BadRequest,
+        KeyPairFailureReason.BodyTooLarge => StatusCodes.Status413PayloadTooLarge,
+        KeyPairFailureReason.ScopeMissing => StatusCodes.Status403Forbidden,
+        _ => StatusCodes.Status401Unauthorized,
+    };
+
+    public static string TitleFor(int status) => status switch
+    {
+        StatusCodes.Status400BadRequest => "Bad Request",
+        StatusCodes.Status401Unauthorized => "Unauthorized",
+        StatusCodes.Status403Forbidden => "Forbidden",
+        StatusCodes.Status413PayloadTooLarge => "Content Too Large",
+        StatusCodes.Status503ServiceUnavailable => "Service Unavailable",
+        _ => "Error",
+    };
+
+    /// <summary>
+    /// Builds the <c>Accept-Signature</c> value stating the coverage we require, e.g.
+    /// <c>sig1=("@method" "@authority" "@path" "@query" "content-digest");created;alg="ed25519"</c>.
+    /// <c>created</c> is a bare request parameter per RFC 9421 §5.1; <c>keyid</c> and <c>nonce</c> are required too but
+    /// cannot be requested without naming a value, so the protocol document states them.
+    /// </summary>
+    public static string BuildAcceptSignature(SignatureVerificationOptions policy, bool hasContent)
+    {
+        var sb = new StringBuilder(128);
+        sb.Append(policy.RequiredLabel is { Length: > 0 } label && IsToken(label) ? label : "sig1");
+        sb.Append("=(\"@method\" \"@authority\" \"@path\" \"@query\"");
+        if (hasContent && policy.RequireContentDigestForContent)
+        {
+            sb.Append(" \"content-digest\"");
+        }
+
+        foreach (string component in policy.AdditionalRequiredComponents)
+        {
+            sb.Append(' ');
+            AppendSfString(sb, component.ToLowerInvariant());
+        }
+
+        sb.Append(");created;alg=\"ed25519\"");
+        if (policy.RequiredTag is { } tag)
+        {
+            sb.Append(";tag=");
+            AppendSfString(sb, tag);
+        }
+
+        return sb.ToString();
+    }
+
+    public static async Task WriteAsync(HttpResponse response, int status, string? errorCode, string? detail)
+    {
+        response.StatusCode = status;
+        response.ContentType = ContentType;
+        response.Headers.CacheControl = "no-store";
+
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("title", TitleFor(status));
+            json.WriteNumber("status", status);
+            if (errorCode is not null)
+            {
+                json.WriteString("error", errorCode);
+            }
+
+            if (detail is not null)
+            {
+                json.WriteString("detail", detail);
+            }
+
+            json.WriteEndObject();
+        }
+
+        response.ContentLength = buffer.WrittenCount;
+        await response.Body.WriteAsync(buffer.WrittenMemory, response.HttpContext.RequestAborted).ConfigureAwait(false);
+    }
+
+    private static bool IsToken(string value) =>
+        char.IsAsciiLetterLower(value[0]) || value[0] == '*'
+            ? value.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '_' or '-' or '.' or '*')
+            : false;
+
+    private static void AppendSfString(StringBuilder sb, string value)
+    {
+        sb.Append('"');
+        foreach (char c in value)
+        {
+            if (c is < ' ' or > '~')
+            {
+                continue;
+            }
+
+            if (c is '"' or '\\')
+            {
+                sb.Append('\\');
+            }
+
+            sb.Append(c);
+        }
+
+        sb.Append('"');
+    }
+}

@@ -1,0 +1,48 @@
+namespace KeyPairAuth.AspNetCore;
+
+/// <summary>
+/// Hooks into the KeyPair scheme. Each property is a delegate that may be replaced, or the class may be derived
+/// from and registered with <c>EventsType</c>.
+/// </summary>
+public class KeyPairAuthenticationEvents
+{
+    /// <summary>Gets or sets the delegate invoked when a request carrying signature fields arrives, before anything is verified.</summary>
+    public Func<KeyPairMessageReceivedContext, Task> OnMessageReceived { get; set; } = static _ => Task.CompletedTask;
+
+    /// <summary>Gets or sets the delegate invoked after the signature and the body digest verified and the principal was built.</summary>
+    public Func<KeyPairSignatureValidatedContext, Task> OnSignatureValidated { get; set; } = static _ => Task.CompletedTask;
+
+    /// <summary>Gets or sets the delegate invoked when a signed request is refused or verification threw.</summary>
+    public Func<KeyPairAuthenticationFailedContext, Task> OnAuthenticationFailed { get; set; } = static _ => Task.CompletedTask;
+
+    /// <summary>Gets or sets the delegate invoked before the 401/400/413/503 challenge response is written.</summary>
+    public Func<KeyPairChallengeContext, Task> OnChallenge { get; set; } = static _ => Task.CompletedTask;
+
+    /// <summary>Gets or sets the delegate invoked before the 403 response is written.</summary>
+    public Func<KeyPairForbiddenContext, Task> OnForbidden { get; set; } = static _ => Task.CompletedTask;
+
+    /// <summary>Invoked when a request carrying signature fields arrives.</summary>
+    /// <param name="context">The context.</param>
+    /// <returns>A task.</returns>
+    public virtual Task MessageReceived(KeyPairMessageReceivedContext context) => OnMessageReceived(context);
+
+    /// <summary>Invoked after the signature and body verified.</summary>
+    /// <param name="context">The context.</param>
+    /// <returns>A task.</returns>
+    public virtual Task SignatureValidated(KeyPairSignatureValidatedContext context) => OnSignatureValidated(context);
+
+    /// <summary>Invoked when a signed request is refused or verification threw.</summary>
+    /// <param name="context">The context.</param>
+    /// <returns>A task.</returns>
+    public virtual Task AuthenticationFailed(KeyPairAuthenticationFailedContext context) => OnAuthenticationFailed(context);
+
+    /// <summary>Invoked before the challenge response is written.</summary>
+    /// <param name="context">The context.</param>
+    /// <returns>A task.</returns>
+    public virtual Task Challenge(KeyPairChallengeContext context) => OnChallenge(context);
+
+    /// <summary>Invoked before the 403 response is written.</summary>
+    /// <param name="context">The context.</param>
+    /// <returns>A task.</returns>
+    public virtual Task Forbidden(KeyPairForbiddenContext context) => OnForbidden(context);
+}

@@ -1,0 +1,67 @@
+using KeyPairAuth.AspNetCore;
+using KeyPairAuth.AspNetCore.Internal;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the KeyPair authentication scheme: <c>services.AddAuthentication().AddKeyPair()</c>.</summary>
+public static class KeyPairAuthenticationExtensions
+{
+    /// <summary>Adds the KeyPair scheme under <see cref="KeyPairAuthenticationDefaults.AuthenticationScheme"/> with default options.</summary>
+    /// <param name="builder">The authentication builder.</param>
+    /// <returns>The builder.</returns>
+    public static AuthenticationBuilder AddKeyPair(this AuthenticationBuilder builder) =>
+        builder.AddKeyPair(KeyPairAuthenticationDefaults.AuthenticationScheme, displayName: null, configureOptions: null);
+
+    /// <summary>Adds the KeyPair scheme under <paramref name="authenticationScheme"/> with default options.</summary>
+    /// <param name="builder">The authentication builder.</param>
+    /// <param name="authenticationScheme">The scheme name.</param>
+    /// <returns>The builder.</returns>
+    public static AuthenticationBuilder AddKeyPair(this AuthenticationBuilder builder, string authenticationScheme) =>
+        builder.AddKeyPair(authenticationScheme, displayName: null, configureOptions: null);
+
+    /// <summary>Adds the KeyPair scheme under <see cref="KeyPairAuthenticationDefaults.AuthenticationScheme"/>.</summary>
+    /// <param name="builder">The authentication builder.</param>
+    /// <param name="configureOptions">Configures the options.</param>
+    /// <returns>The builder.</returns>
+    public static AuthenticationBuilder AddKeyPair(this AuthenticationBuilder builder, Action<KeyPairAuthenticationOptions> configureOptions) =>
+        builder.AddKeyPair(KeyPairAuthenticationDefaults.AuthenticationScheme, displayName: null, configureOptions);
+
+    /// <summary>Adds the KeyPair scheme under <paramref name="authenticationScheme"/>.</summary>
+    /// <param name="builder">The authentication builder.</param>
+    /// <param name="authenticationScheme">The scheme name.</param>
+    /// <param name="configureOptions">Configures the options.</param>
+    /// <returns>The builder.</returns>
+    public static AuthenticationBuilder AddKeyPair(this AuthenticationBuilder builder, string authenticationScheme, Action<KeyPairAuthenticationOptions> configureOptions) =>
+        builder.AddKeyPair(authenticationScheme, displayName: null, configureOptions);
+
+    /// <summary>
+    /// Adds the KeyPair scheme: verifies RFC 9421 signatures and <c>Content-Digest</c> against the keys in the
+    /// <c>IPublicKeyStore</c> registered by <c>services.AddKeyPairAuth()</c>. Options are validated at start-up.
+    /// </summary>
+    /// <remarks>This method can be safely called multiple times (with different scheme names).</remarks>
+    /// <param name="builder">The authentication builder.</param>
+    /// <param name="authenticationScheme">The scheme name.</param>
+    /// <param name="displayName">The display name, or <see langword="null"/>.</param>
+    /// <param name="configureOptions">Configures the options, or <see langword="null"/>.</param>
+    /// <returns>The builder.</returns>
+    public static AuthenticationBuilder AddKeyPair(this AuthenticationBuilder builder, string authenticationScheme, string? displayName, Action<KeyPairAuthenticationOptions>? configureOptions)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrEmpty(authenticationScheme);
+
+        IServiceCollection services = builder.Services;
+        services.AddMetrics();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<KeyPairAuthenticationMetrics>();
+        services.TryAddSingleton<KeyPairVerifierFactory>();
+        services.TryAddSingleton<LastUsedRecorder>();
+        services.AddHostedService<LastUsedRecorderService>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KeyPairAuthenticationOptions>, KeyPairAuthenticationOptionsValidator>());
+        services.AddOptions<KeyPairAuthenticationOptions>(authenticationScheme).ValidateOnStart();
+
+        return builder.AddScheme<KeyPairAuthenticationOptions, KeyPairAuthenticationHandler>(authenticationScheme, displayName ?? KeyPairAuthenticationDefaults.DisplayName, configureOptions);
+    }
+}

@@ -1,0 +1,244 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using KeyPairAuth.AspNetCore.Internal;
+using KeyPairAuth.Signatures;
+using KeyPairAuth.Stores;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace KeyPairAuth.AspNetCore;
+
+/// <summary>
+/// Authenticates requests signed per RFC 9421 with an Ed25519 key registered in the key store, checks the body
+/// against RFC 9530 <c>Content-Digest</c> before the application runs, and answers challenges with
+/// <c>Accept-Signature</c> and a problem body.
+/// </summary>
+internal sealed class KeyPairAuthenticationHandler : AuthenticationHandler<KeyPairAuthenticationOptions>
+{
+    private const string WwwAuthenticateScheme = "KeyPair";
+
+    private readonly KeyPairVerifierFactory _verifiers;
+    private readonly LastUsedRecorder _lastUsed;
+    private readonly KeyPairAuthenticationMetrics _metrics;
+
+    public KeyPairAuthenticationHandler(
+        IOptionsMonitor<KeyPairAuthenticationOptions> options,
+        ILoggerFactory logger,
+        UrlEncoder encoder,
+        KeyPairVerifierFactory verifiers,
+        LastUsedRecorder lastUsed,
+        KeyPairAuthenticationMetrics metrics)
+        : base(options, logger, encoder)
+    {
+        _verifiers = verifiers;
+        _lastUsed = lastUsed;
+        _metrics = metrics;
+    }
+
+    private new KeyPairAuthenticationEvents Events
+    {
+        get => (KeyPairAuthenticationEvents)base.Events!;
+        set => base.Events = value;
+    }
+
+    protected override Task<object> CreateEventsAsync() => Task.FromResult<object>(new KeyPairAuthenticationEvents());
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        IHeaderDictionary headers = Request.Headers;
+        if (!headers.ContainsKey(SignatureFields.SignatureInputFieldName) && !headers.ContainsKey(SignatureFields.SignatureFieldName))
+        {
+            // Not ours: let cookies, JWT bearer or any other scheme answer.
+            return AuthenticateResult.NoResult();
+        }
+
+        if (!Options.AuthenticateAllowAnonymousEndpoints && Context.GetEndpoint()?.Metadata.GetMetadata<IAllowAnonymous>() is not null)
+        {
+            Log.AnonymousEndpointSkipped(Logger);
+            return AuthenticateResult.NoResult();
+        }
+
+        var messageReceived = new KeyPairMessageReceivedContext(Context, Scheme, Options);
+        await Events.MessageReceived(messageReceived).ConfigureAwait(false);
+        if (messageReceived.Result is not null)
+        {
+            return messageReceived.Result;
+        }
+
+        long started = Stopwatch.GetTimestamp();
+        using Activity? activity = KeyPairAuthenticationTelemetry.ActivitySource.StartActivity(KeyPairAuthenticationTelemetry.VerifyActivityName);
+        try
+        {
+            return await VerifyAsync(started, activity).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!(ex is OperationCanceledException && Context.RequestAborted.IsCancellationRequested))
+        {
+            // Infrastructure failure (the store is down): an error, never a 401 that blames the caller.
+            Log.VerificationError(Logger, ex);
+            _metrics.Error(started);
+            activity?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
+            activity?.SetTag("error.type", ex.GetType().FullName);
+
+            var failed = new KeyPairAuthenticationFailedContext(Context, Scheme, Options) { Exception = ex };
+            await Events.AuthenticationFailed(failed).ConfigureAwait(false);
+            if (failed.Result is not null)
+            {
+                return failed.Result;
+            }
+
+            throw;
+        }
+    }
+
+    private async Task<AuthenticateResult> VerifyAsync(long started, Activity? activity)
+    {
+        var view = new HttpContextRequestView(Request);
+
+        // Security: refuse an over-limit declared body before any work; nothing is read.
+        if (Request.ContentLength > Options.MaxBodySize)
+        {
+            return await FailAsync(KeyPairFailureReason.BodyTooLarge, "The request body is larger than the server accepts.", started, activity).ConfigureAwait(false);
+        }
+
+        HttpMessageVerifier verifier = _verifiers.Get(Options, TimeProvider);
+        SignatureVerificationResult result = await verifier.VerifyAsync(view, Context.RequestAborted).ConfigureAwait(false);
+        if (!result.Succeeded)
+        {
+            return await FailAsync(result.Failure!.Value, result.FailureDetail, started, activity).ConfigureAwait(false);
+        }
+
+        PublicKeyRecord key = result.Key!;
+
+        // The digest is checked against the bytes actually received, before the application sees them.
+        if (result.CoversContentDigest || (view.HasContent && Request.Headers.ContainsKey(KeyPairAuth.Digests.ContentDigest.FieldName)))
+        {
+            KeyPairFailureReason? bodyFailure = await BodyDigestCheck.VerifyAsync(Request, Options.MaxBodySize, Options.BodyBufferThreshold, Context.RequestAborted).ConfigureAwait(false);
+            if (bodyFailure is { } reason)
+            {
+                string detail = reason == KeyPairFailureReason.BodyTooLarge
+                    ? "The request body is larger than the server accepts."
+                    : "The request body does not match its Content-Digest.";
+                return await FailAsync(reason, detail, started, activity).ConfigureAwait(false);
+            }
+        }
+
+        var validated = new KeyPairSignatureValidatedContext(Context, Scheme, Options, key)
+        {
+            Principal = CreatePrincipal(key),
+        };
+        await Events.SignatureValidated(validated).ConfigureAwait(false);
+        if (validated.Result is not null)
+        {
+            return validated.Result;
+        }
+
+        if (validated.Principal is null)
+        {
+            return await FailAsync(KeyPairFailureReason.InvalidSignature, "The request was refused.", started, activity).ConfigureAwait(false);
+        }
+
+        if (Options.RecordLastUsed)
+        {
+            _lastUsed.Record(key.KeyId, TimeProvider.GetUtcNow(), Options.LastUsedInterval);
+        }
+
+        Log.SignatureVerified(Logger, key.KeyId);
+        _metrics.Success(started);
+        activity?.SetTag("keypairauth.outcome", "success");
+        validated.Success();
+        return validated.Result!;
+    }
+
+    private ClaimsPrincipal CreatePrincipal(PublicKeyRecord key)
+    {
+        var claims = new List<Claim>(3 + key.Scopes.Count)
+        {
+            new(ClaimTypes.NameIdentifier, key.Owner, ClaimValueTypes.String, ClaimsIssuer),
+            new(KeyPairClaimTypes.KeyId, key.KeyId, ClaimValueTypes.String, ClaimsIssuer),
+            new(KeyPairClaimTypes.KeyName, key.Name, ClaimValueTypes.String, ClaimsIssuer),
+        };
+        foreach (string scope in key.Scopes)
+        {
+            claims.Add(new Claim(KeyPairClaimTypes.Scope, scope, ClaimValueTypes.String, ClaimsIssuer));
+        }
+
+        var identity = new ClaimsIdentity(claims, Scheme.Name, ClaimTypes.NameIdentifier, ClaimTypes.Role);
+        return new ClaimsPrincipal(identity);
+    }
+
+    private async Task<AuthenticateResult> FailAsync(KeyPairFailureReason reason, string? detail, long started, Activity? activity)
+    {
+        string code = reason.ToErrorCode();
+        Log.AuthenticationRefused(Logger, code);
+        _metrics.Failure(code, started);
+        activity?.SetTag("keypairauth.outcome", "failure");
+        activity?.SetTag("keypairauth.failure_reason", code);
+
+        var exception = new KeyPairAuthenticationException(reason, detail ?? "The request signature was refused.");
+        var failed = new KeyPairAuthenticationFailedContext(Context, Scheme, Options) { FailureReason = reason };
+        await Events.AuthenticationFailed(failed).ConfigureAwait(false);
+        return failed.Result ?? AuthenticateResult.Fail(exception);
+    }
+
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        AuthenticateResult authResult = await HandleAuthenticateOnceSafeAsync().ConfigureAwait(false);
+        KeyPairFailureReason reason = KeyPairFailureReason.MissingSignature;
+        string? detail = "The request carries no HTTP message signature.";
+        if (authResult.Failure is KeyPairAuthenticationException refused)
+        {
+            reason = refused.Reason;
+            detail = refused.Message;
+        }
+
+        var challenge = new KeyPairChallengeContext(Context, Scheme, Options, properties, reason) { FailureDetail = detail };
+        await Events.Challenge(challenge).ConfigureAwait(false);
+        if (challenge.Handled || Response.HasStarted)
+        {
+            return;
+        }
+
+        int status = ProblemResponse.StatusCodeFor(reason);
+        string code = reason.ToErrorCode();
+        if (status is StatusCodes.Status401Unauthorized or StatusCodes.Status400BadRequest)
+        {
+            // RFC 9421 §5.1: tell the client which signature we require.
+            Response.Headers[ProblemResponse.AcceptSignatureFieldName] = ProblemResponse.BuildAcceptSignature(Options.Verification, new HttpContextRequestView(Request).HasContent);
+        }
+
+        if (status == StatusCodes.Status401Unauthorized)
+        {
+            Response.Headers.WWWAuthenticate = $"{WwwAuthenticateScheme} error=\"{code}\"";
+        }
+
+        await ProblemResponse.WriteAsync(Response, status, code, Options.IncludeErrorDetails ? challenge.FailureDetail : null).ConfigureAwait(false);
+    }
+
+    protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
+    {
+        string? missingScope = Context.Items.TryGetValue(KeyPairScopeRequirement.MissingScopeItemKey, out object? value) ? value as string : null;
+        var forbidden = new KeyPairForbiddenContext(Context, Scheme, Options, properties, missingScope);
+        await Events.Forbidden(forbidden).ConfigureAwait(false);
+        if (forbidden.Handled || Response.HasStarted)
+        {
+            return;
+        }
+
+        if (missingScope is null)
+        {
+            Response.StatusCode = StatusCodes.Status403Forbidden;
+            return;
+        }
+
+        Log.ScopeMissing(Logger, missingScope);
+        string? detail = Options.IncludeErrorDetails
+            ? string.Create(CultureInfo.InvariantCulture, $"The key lacks the scope '{missingScope}'.")
+            : null;
+        await ProblemResponse.WriteAsync(Response, StatusCodes.Status403Forbidden, KeyPairFailureReason.ScopeMissing.ToErrorCode(), detail).ConfigureAwait(false);
+    }
+}
