@@ -4,7 +4,12 @@ using System.Net;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
+using KeyPairAuth.AspNetCore;
 using KeyPairAuth.Benchmarks.Infrastructure;
+using KeyPairAuth.Keys;
+using KeyPairAuth.Replay;
+using KeyPairAuth.Signatures;
+using KeyPairAuth.Stores;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -23,7 +28,7 @@ namespace KeyPairAuth.Benchmarks.EndToEnd;
 /// variants round by round. Reports requests/s and process CPU-µs per request (client and server together) as markdown.
 /// Every loop is bounded in count and in time, and only loopback is ever addressed.
 /// </summary>
-internal static partial class EndToEndRunner
+internal static class EndToEndRunner
 {
     private const string Path = "/orders?id=42";
     private const string Issuer = "https://issuer.example.com";
@@ -44,6 +49,7 @@ internal static partial class EndToEndRunner
             byte[] floorMessage = Fixtures.SignatureBaseLike(200);
             byte[] floorSignature = SignatureAlgorithm.Ed25519.Sign(floorKey, floorMessage);
             PublicKey floorPublic = floorKey.PublicKey;
+            using SigningKey signingKey = SigningKey.FromSeed(Fixtures.KeyId, Fixtures.Seed);
 
             variants.Add(await StartAsync("none", "no authentication", _ => { }, app => { }));
             variants.Add(await StartAsync("floor", "middleware doing one raw NSec Ed25519 verify (200 B)", _ => { }, app =>
@@ -57,7 +63,7 @@ internal static partial class EndToEndRunner
 
                     return next(context);
                 })));
-            await AddOurVariantAsync(variants);
+            await AddOurVariantAsync(variants, signingKey);
             variants.Add(await StartAsync("jwt-es256", "ASP.NET Core JwtBearer, ES256 (issuer, audience, lifetime)", builder =>
                 builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(o =>
                 {
@@ -77,7 +83,7 @@ internal static partial class EndToEndRunner
                     };
                 }), app => app.UseAuthentication(), requireUser: true));
 
-            var signer = CreateRequestSigner(variants);
+            var signer = CreateRequestSigner(variants, signingKey);
 
             // Sanity: every variant answers 200 "ok" to a proper request, and the authenticating ones refuse a bare one.
             foreach (var v in variants)
@@ -134,40 +140,48 @@ internal static partial class EndToEndRunner
         }
     }
 
-    /// <summary>Adds our scheme's server, when the ASP.NET Core package is built in.</summary>
-    static partial void AddOurVariant(List<Variant> variants, ref Task? pending);
-
-    private static async Task AddOurVariantAsync(List<Variant> variants)
+    /// <summary>Starts our scheme's server: AddAuthentication().AddKeyPair() over an in-memory store holding the bench key.</summary>
+    private static async Task AddOurVariantAsync(List<Variant> variants, SigningKey key)
     {
-        Task? pending = null;
-        AddOurVariant(variants, ref pending);
-        if (pending is not null)
+        var store = new InMemoryPublicKeyStore();
+        var added = await store.AddAsync(new PublicKeyRecord
         {
-            await pending;
-        }
+            KeyId = key.KeyId,
+            Owner = "user-42",
+            Name = "bench",
+            PublicKey = key.PublicKey,
+            Scopes = ["orders:read"],
+            CreatedAt = TimeProvider.System.GetUtcNow().AddDays(-1),
+        }, maxActiveKeysPerOwner: 10);
+        Fixtures.Require(added == PublicKeyAddResult.Added, "the key is stored");
+        variants.Add(await StartAsync("keypair", "KeyPairAuth scheme: AddAuthentication().AddKeyPair(), in-memory store + key cache + replay cache", builder =>
+        {
+            builder.Services.AddSingleton<IPublicKeyStore>(store);
+            builder.Services.AddSingleton(sp => new PublicKeyCache(sp.GetRequiredService<IPublicKeyStore>(), TimeProvider.System));
+            builder.Services.AddSingleton<IReplayCache>(new InMemoryReplayCache(TimeProvider.System));
+            builder.Services.AddKeyPairAuth();
+            builder.Services.AddAuthentication(KeyPairAuthenticationDefaults.AuthenticationScheme).AddKeyPair();
+        }, app => app.UseAuthentication(), requireUser: true));
     }
 
-    /// <summary>Creates the pre-signer: given a count, returns that many header sets with distinct nonces.</summary>
-    private static Func<int, RequestHeaders[]> CreateRequestSigner(List<Variant> variants)
+    /// <summary>Creates the pre-signer: given a count, returns that many signed header sets with distinct nonces, for our server's authority.</summary>
+    private static Func<int, RequestHeaders[]> CreateRequestSigner(List<Variant> variants, SigningKey key)
     {
-        Func<int, RequestHeaders[]>? signer = null;
-        CreateOurSigner(variants, ref signer);
-        return signer ?? (count =>
+        Uri ours = variants.Single(v => v.Name == "keypair").BaseUri;
+        var request = new BenchRequest("GET", ours.Authority, Path, false);
+        var signer = new HttpMessageSigner();
+        return count =>
         {
-            // Until our signer is available every variant gets same-sized placeholder headers.
             var pool = new RequestHeaders[count];
             for (int i = 0; i < count; i++)
             {
-                pool[i] = new RequestHeaders(
-                    "sig1=(\"@method\" \"@authority\" \"@path\" \"@query\");created=1764380000;keyid=\"kpa_bench_0001\";nonce=\"" + Fixtures.NewNonce() + "\";alg=\"ed25519\"",
-                    "sig1=:" + Convert.ToBase64String(new byte[64]) + ":");
+                SignatureFields fields = signer.Sign(request, key);
+                pool[i] = new RequestHeaders(fields.SignatureInput, fields.Signature);
             }
 
             return pool;
-        });
+        };
     }
-
-    static partial void CreateOurSigner(List<Variant> variants, ref Func<int, RequestHeaders[]>? signer);
 
     internal static async Task<Variant> StartAsync(string name, string description, Action<WebApplicationBuilder> configure, Action<WebApplication> pipeline, bool requireUser = false)
     {
