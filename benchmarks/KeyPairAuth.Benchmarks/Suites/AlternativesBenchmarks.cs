@@ -33,6 +33,7 @@ public class AlternativesBenchmarks
     private byte[] _hmacExpected = null!;
     private ECDsa _ecdsa = null!;
     private RSA _rsa = null!;
+    private VerifyFixture _ours = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -53,6 +54,7 @@ public class AlternativesBenchmarks
 
         _hmacKey = RandomNumberGenerator.GetBytes(32);
         _hmacExpected = HMACSHA256.HashData(_hmacKey, _message);
+        _ours = VerifyFixture.ForGet();
 
         Fixtures.Require(Ed25519Verify(), "Ed25519 verifies");
         Fixtures.Require(JwtEs256().GetAwaiter().GetResult(), "the ES256 token validates");
@@ -68,6 +70,7 @@ public class AlternativesBenchmarks
         _key.Dispose();
         _ecdsa.Dispose();
         _rsa.Dispose();
+        _ours.Dispose();
     }
 
     [Benchmark(Baseline = true, Description = "Ed25519 verify, raw NSec (200 B)")]
@@ -86,6 +89,9 @@ public class AlternativesBenchmarks
         HMACSHA256.HashData(_hmacKey, _message, mac);
         return CryptographicOperations.FixedTimeEquals(mac, _hmacExpected);
     }
+
+    [Benchmark(Description = "KeyPairAuth full verify, signed GET")]
+    public ValueTask<bool> KeyPairAuthGet() => _ours.VerifyNextAsync();
 
     private string CreateToken(SigningCredentials credentials)
     {
