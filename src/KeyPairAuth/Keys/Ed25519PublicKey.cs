@@ -284,27 +284,31 @@ public sealed class Ed25519PublicKey : IEquatable<Ed25519PublicKey>
             throw new KeyFormatException(KeyFormatError.BadEncoding, $"{what} has more '=' padding than base64 allows.");
         }
 
-        Span<char> normalized = stackalloc char[body.Length];
+        // Normalise to the standard alphabet with padding and decode with Convert, which reports bad input by
+        // returning false rather than throwing.
+        int padded = (body.Length + 3) / 4 * 4;
+        Span<char> normalized = stackalloc char[padded];
         for (int i = 0; i < body.Length; i++)
         {
             char c = body[i];
             normalized[i] = c switch
             {
-                '+' => '-',
-                '/' => '_',
+                '-' or '+' => '+',
+                '_' or '/' => '/',
                 _ when KeyId.Base64UrlAlphabet.Contains(c) => c,
                 _ => throw new KeyFormatException(KeyFormatError.BadEncoding,
                     $"{what} contains a character outside the base64url alphabet at position {i}; expected an Ed25519 public key as SPKI PEM, JWK, OpenSSH or base64url."),
             };
         }
 
+        normalized[body.Length..].Fill('=');
         if (body.Length % 4 == 1)
         {
             throw new KeyFormatException(KeyFormatError.BadEncoding, $"{what} is not valid base64url (its length {body.Length} is impossible).");
         }
 
-        Span<byte> raw = stackalloc byte[(body.Length * 3 / 4) + 1];
-        if (!Base64Url.TryDecodeFromChars(normalized, raw, out int written))
+        Span<byte> raw = stackalloc byte[(padded / 4 * 3) + 1];
+        if (!Convert.TryFromBase64Chars(normalized, raw, out int written))
         {
             throw new KeyFormatException(KeyFormatError.BadEncoding, $"{what} is not valid base64url.");
         }

@@ -17,6 +17,9 @@ public static class KeyId
     /// <summary>The length of a key id, in characters.</summary>
     public const int Length = 20;
 
+    /// <summary>The secret-string prefix, which no key id may start with.</summary>
+    private const string ReservedPrefix = "kpa_sk_";
+
     /// <summary>The number of random bytes in a key id.</summary>
     internal const int RandomBytes = 12;
 
@@ -28,16 +31,29 @@ public static class KeyId
     public static string New()
     {
         Span<byte> random = stackalloc byte[RandomBytes];
-        RandomNumberGenerator.Fill(random);
-        return FromBytes(random);
+        while (true)
+        {
+            RandomNumberGenerator.Fill(random);
+            string keyId = FromBytes(random);
+
+            // About 1 in 262,144 ids would start "kpa_sk_", the secret prefix; secret scanners would flag them.
+            if (!keyId.StartsWith(ReservedPrefix, StringComparison.Ordinal))
+            {
+                return keyId;
+            }
+        }
     }
 
     /// <summary>Gets whether <paramref name="keyId"/> is a well-formed KeyPairAuth key id.</summary>
     /// <param name="keyId">The text to check; may be <see langword="null"/>.</param>
-    /// <returns><see langword="true"/> when it is <see cref="Prefix"/> followed by 16 base64url characters.</returns>
+    /// <returns>
+    /// <see langword="true"/> when it is <see cref="Prefix"/> followed by 16 base64url characters, not starting with
+    /// <c>sk_</c> (so no key id looks like a secret string to a secret scanner).
+    /// </returns>
     public static bool IsValid([NotNullWhen(true)] string? keyId)
     {
-        if (keyId is null || keyId.Length != Length || !keyId.StartsWith(Prefix, StringComparison.Ordinal))
+        if (keyId is null || keyId.Length != Length || !keyId.StartsWith(Prefix, StringComparison.Ordinal) ||
+            keyId.StartsWith(ReservedPrefix, StringComparison.Ordinal))
         {
             return false;
         }

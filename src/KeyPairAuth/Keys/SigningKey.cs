@@ -55,7 +55,7 @@ public sealed class SigningKey : IDisposable
     public static SigningKey Generate() => Generate(Keys.KeyId.New());
 
     /// <summary>Creates a signing key from a 32-byte Ed25519 seed (RFC 8032 private key). The caller keeps ownership of <paramref name="seed"/> and should zero it.</summary>
-    /// <param name="keyId">The key id: printable ASCII, at most 256 characters (any id the server uses, not only KeyPairAuth ids).</param>
+    /// <param name="keyId">The key id: printable ASCII without spaces, at most 256 characters (any id the server uses, not only KeyPairAuth ids).</param>
     /// <param name="seed">The 32-byte seed.</param>
     /// <returns>The signing key; it can sign but not be exported.</returns>
     /// <exception cref="KeyFormatException">The seed is not 32 bytes.</exception>
@@ -272,9 +272,9 @@ public sealed class SigningKey : IDisposable
     private static void ValidateKeyId(string keyId)
     {
         ArgumentException.ThrowIfNullOrEmpty(keyId);
-        if (keyId.Length > MaxKeyIdLength || keyId.AsSpan().ContainsAnyExceptInRange((char)0x20, (char)0x7E))
+        if (keyId.Length > MaxKeyIdLength || keyId.AsSpan().ContainsAnyExceptInRange((char)0x21, (char)0x7E))
         {
-            throw new ArgumentException($"A key id is 1 to {MaxKeyIdLength} printable ASCII characters.", nameof(keyId));
+            throw new ArgumentException($"A key id is 1 to {MaxKeyIdLength} printable ASCII characters without spaces.", nameof(keyId));
         }
     }
 }

@@ -275,8 +275,10 @@ public sealed class InMemoryReplayCache : IReplayCache
             }
         }
 
+        // The smallest table that holds the live pairs at <= 5/8 load. After a rehash the load is then in (5/16, 5/8]:
+        // at most 20 / (5/16) = 64 bytes per pair, with at least 1/8 of the table to fill before the next rehash.
         private static int CapacityFor(int live) =>
-            (int)Math.Max(MinCapacity, BitOperations.RoundUpToPowerOf2((uint)(live * 2L)));
+            (int)Math.Max(MinCapacity, BitOperations.RoundUpToPowerOf2((uint)((live * 8L / 5) + 1)));
 
         private int CountLiveUnlocked(uint now)
         {
@@ -292,11 +294,7 @@ public sealed class InMemoryReplayCache : IReplayCache
             return live;
         }
 
-        private int GrowTo(uint now)
-        {
-            // Size for the live pairs at half load, so about a quarter of the table is inserted before the next rehash.
-            return Math.Min(_maxCapacity, Math.Max(_slots.Length / 2, CapacityFor(CountLiveUnlocked(now))));
-        }
+        private int GrowTo(uint now) => Math.Min(_maxCapacity, CapacityFor(CountLiveUnlocked(now)));
 
         /// <summary>Looks the digest up; returns the first expired slot on its chain (or -1) for reuse.</summary>
         private int Find(ulong hi, ulong lo, uint now, out bool found, out int empty)

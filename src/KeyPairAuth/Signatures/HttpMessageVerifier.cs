@@ -27,6 +27,9 @@ public sealed class HttpMessageVerifier
     /// <summary>The longest <c>keyid</c> that is looked up; longer ones are malformed.</summary>
     public const int MaxKeyIdLength = 256;
 
+    private const long MinUnixSeconds = -62_135_596_800; // DateTimeOffset.MinValue
+    private const long MaxUnixSeconds = 253_402_300_799; // DateTimeOffset.MaxValue
+
     private const string InvalidSignatureDetail = "The signature does not verify.";
 
     private readonly PublicKeyCache _keys;
@@ -63,19 +66,10 @@ public sealed class HttpMessageVerifier
     public ValueTask<SignatureVerificationResult> VerifyAsync(IHttpRequestView request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return VerifyCoreAsync(request, cancellationToken);
-    }
-
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<SignatureVerificationResult> VerifyCoreAsync(IHttpRequestView request, CancellationToken cancellationToken)
-    {
         SignatureVerificationOptions options = _options;
-        if (!TryParseFields(request, options, out SfDictionary? inputs, out SfDictionary? signatures, out SignatureVerificationResult? failure))
-        {
-            return failure;
-        }
-
-        return await VerifySignaturesAsync(request, inputs, signatures, options, cancellationToken).ConfigureAwait(false);
+        return TryParseFields(request, options, out SfDictionary? inputs, out SfDictionary? signatures, out SignatureVerificationResult? failure)
+            ? VerifySignaturesAsync(request, inputs, signatures, options, cancellationToken)
+            : new ValueTask<SignatureVerificationResult>(failure);
     }
 
     private static bool TryParseFields(
@@ -119,7 +113,7 @@ public sealed class HttpMessageVerifier
         bool paired = inputs.Members.Count == signatures.Members.Count;
         for (int i = 0; paired && i < inputs.Members.Count; i++)
         {
-            paired = signatures.TryGetValue(inputs.Members[i].Key, out _);
+            paired = FindMember(signatures, inputs.Members[i].Key) is not null;
         }
 
         if (!paired || inputs.Members.Count == 0)
@@ -170,6 +164,21 @@ public sealed class HttpMessageVerifier
         }
     }
 
+    private static SfMember? FindMember(SfDictionary dictionary, string key)
+    {
+        IReadOnlyList<KeyValuePair<string, SfMember>> members = dictionary.Members;
+        for (int i = 0; i < members.Count; i++)
+        {
+            if (string.Equals(members[i].Key, key, StringComparison.Ordinal))
+            {
+                return members[i].Value;
+            }
+        }
+
+        return null;
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<SignatureVerificationResult> VerifySignaturesAsync(
         IHttpRequestView request, SfDictionary inputs, SfDictionary signatures, SignatureVerificationOptions options, CancellationToken cancellationToken)
     {
@@ -187,11 +196,11 @@ public sealed class HttpMessageVerifier
             }
 
             anyExamined = true;
-            signatures.TryGetValue(label, out SfMember? signatureMember);
-            Candidate candidate = Check(request, inputs.Members[i].Value, signatureMember!, options, now);
+            SfMember signatureMember = FindMember(signatures, label)!;
+            Candidate candidate = Check(request, inputs.Members[i].Value, signatureMember, options, now);
             if (candidate.Failure is not null)
             {
-                Record(candidate.Failure, candidate.Stage);
+                Record(ref best, ref bestStage, candidate.Failure, candidate.Stage);
                 continue;
             }
 
@@ -202,7 +211,7 @@ public sealed class HttpMessageVerifier
             }
             catch (SignatureBaseException)
             {
-                Record(Failures.BaseFailed, Stage.Base);
+                Record(ref best, ref bestStage, Failures.BaseFailed, Stage.Base);
                 continue;
             }
 
@@ -212,7 +221,7 @@ public sealed class HttpMessageVerifier
                 key = await _keys.FindAsync(candidate.KeyId!, cancellationToken).ConfigureAwait(false);
                 if (key is null || !SignatureAlgorithm.Ed25519.Verify(key.PublicKey.NSecKey, writer.WrittenSpan, candidate.Signature.Span))
                 {
-                    Record(Failures.Invalid, Stage.Crypto);
+                    Record(ref best, ref bestStage, Failures.Invalid, Stage.Crypto);
                     continue;
                 }
             }
@@ -224,24 +233,26 @@ public sealed class HttpMessageVerifier
             // Only now, with the private-key holder proven, may key state and replay be disclosed.
             if (key.IsRevoked)
             {
-                Record(SignatureVerificationResult.Fail(KeyPairFailureReason.KeyRevoked, "The key has been revoked.", key), Stage.Verified);
+                Record(ref best, ref bestStage, SignatureVerificationResult.Fail(KeyPairFailureReason.KeyRevoked, "The key has been revoked.", key), Stage.Verified);
                 continue;
             }
 
             if (key.IsExpiredAt(now))
             {
-                Record(SignatureVerificationResult.Fail(KeyPairFailureReason.KeyExpired, "The key has expired.", key), Stage.Verified);
+                Record(ref best, ref bestStage, SignatureVerificationResult.Fail(KeyPairFailureReason.KeyExpired, "The key has expired.", key), Stage.Verified);
                 continue;
             }
 
             DateTimeOffset created = DateTimeOffset.FromUnixTimeSeconds(candidate.Created);
             if (candidate.Nonce is not null)
             {
-                DateTimeOffset rememberUntil = created + options.MaxSignatureAge + options.MaxFutureSkew;
+                DateTimeOffset rememberUntil = AddSaturating(AddSaturating(created, options.MaxSignatureAge), options.MaxFutureSkew);
                 ReplayCheckResult replay = await _replayCache.TryAddAsync(candidate.KeyId!, candidate.Nonce, rememberUntil, cancellationToken).ConfigureAwait(false);
                 if (replay != ReplayCheckResult.Accepted)
                 {
                     Record(
+                        ref best,
+                        ref bestStage,
                         replay == ReplayCheckResult.Replayed
                             ? SignatureVerificationResult.Fail(KeyPairFailureReason.ReplayedNonce, "The nonce has already been used.", key)
                             : SignatureVerificationResult.Fail(KeyPairFailureReason.ReplayCacheFull, "The nonce could not be recorded; retry later.", key),
@@ -254,14 +265,17 @@ public sealed class HttpMessageVerifier
         }
 
         return anyExamined ? best! : Failures.NoLabel;
+    }
 
-        void Record(SignatureVerificationResult failure, Stage stage)
+    private static DateTimeOffset AddSaturating(DateTimeOffset value, TimeSpan add) =>
+        DateTimeOffset.MaxValue - value <= add ? DateTimeOffset.MaxValue : value + add;
+
+    private static void Record(ref SignatureVerificationResult? best, ref Stage bestStage, SignatureVerificationResult failure, Stage stage)
+    {
+        if (stage > bestStage)
         {
-            if (stage > bestStage)
-            {
-                best = failure;
-                bestStage = stage;
-            }
+            best = failure;
+            bestStage = stage;
         }
     }
 
@@ -281,8 +295,10 @@ public sealed class HttpMessageVerifier
         bool hasCreated = false, hasExpires = false;
         long created = 0, expires = 0;
         string? keyId = null, nonce = null, alg = null, tag = null;
-        foreach (KeyValuePair<string, SfBareItem> parameter in innerList.Parameters)
+        SfParameters signatureParameters = innerList.Parameters;
+        for (int p = 0; p < signatureParameters.Count; p++)
         {
+            KeyValuePair<string, SfBareItem> parameter = signatureParameters[p];
             SfBareItem value = parameter.Value;
             switch (parameter.Key)
             {
@@ -429,6 +445,12 @@ public sealed class HttpMessageVerifier
         if (-ageMs > (long)options.MaxFutureSkew.TotalMilliseconds)
         {
             return Candidate.Fail(Failures.Future, Stage.Time);
+        }
+
+        // Only reachable with extreme options (an age window of millennia): keep DateTimeOffset arithmetic in range.
+        if (created < MinUnixSeconds || created > MaxUnixSeconds)
+        {
+            return Candidate.Fail(created < MinUnixSeconds ? Failures.Stale : Failures.Future, Stage.Time);
         }
 
         // An Ed25519 signature is 64 bytes; anything else cannot verify (reported like any bad signature, before the key lookup).

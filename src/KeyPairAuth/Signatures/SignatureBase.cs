@@ -122,8 +122,9 @@ public static class SignatureBase
             return false;
         }
 
-        foreach (KeyValuePair<string, SfBareItem> parameter in a.Parameters)
+        for (int p = 0; p < a.Parameters.Count; p++)
         {
+            KeyValuePair<string, SfBareItem> parameter = a.Parameters[p];
             if (!b.Parameters.TryGetValue(parameter.Key, out SfBareItem other) || other != parameter.Value)
             {
                 return false;
@@ -136,8 +137,9 @@ public static class SignatureBase
     private static void AppendDerived(IHttpRequestView request, string name, SfParameters parameters, ref SignatureBaseWriter writer)
     {
         string? queryParamName = null;
-        foreach (KeyValuePair<string, SfBareItem> parameter in parameters)
+        for (int p = 0; p < parameters.Count; p++)
         {
+            KeyValuePair<string, SfBareItem> parameter = parameters[p];
             RejectResponseOnlyParameter(parameter.Key);
             if (parameter.Key == "name" && name == "@query-param" && parameter.Value.Type == SfBareItemType.String)
             {

@@ -21,6 +21,24 @@ public sealed class InMemoryReplayCacheMemoryTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task TryAddAsync_AtEveryFillLevel_TableStaysWithin64BytesPerPair()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var cache = new InMemoryReplayCache(time, new InMemoryReplayCacheOptions { MaxEntries = 8_000 });
+        DateTimeOffset until = time.GetUtcNow() + TimeSpan.FromMinutes(5);
+        Assert.Equal(1, cache.ShardCount);
+
+        for (int pairs = 1; pairs <= 8_000; pairs++)
+        {
+            Assert.Equal(ReplayCheckResult.Accepted, await cache.TryAddAsync("kpa_a", $"nonce-{pairs}", until));
+            if (pairs >= 16)
+            {
+                Assert.True(cache.SlotCapacity * InMemoryReplayCache.SlotSize <= 64L * pairs, $"{cache.SlotCapacity} slots for {pairs} pairs");
+            }
+        }
+    }
+
+    [Fact]
     public void TryAddAsync_200kDistinctNonces_RetainsAtMost64BytesEach()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero));

@@ -86,7 +86,7 @@ internal static class SecretString
         Span<byte> payload = stackalloc byte[PayloadBytes];
         try
         {
-            if (!Base64Url.TryDecodeFromChars(encoded, payload, out int written) || written != PayloadBytes)
+            if (!TryDecodeBase64Url(encoded, payload, out int written) || written != PayloadBytes)
             {
                 return new KeyFormatException(KeyFormatError.BadEncoding, "The secret is not valid base64url.");
             }
@@ -105,6 +105,20 @@ internal static class SecretString
         finally
         {
             CryptographicOperations.ZeroMemory(payload);
+        }
+    }
+
+    private static bool TryDecodeBase64Url(ReadOnlySpan<char> encoded, Span<byte> payload, out int written)
+    {
+        try
+        {
+            return Base64Url.TryDecodeFromChars(encoded, payload, out written);
+        }
+        catch (FormatException)
+        {
+            // Unreachable after the alphabet check for a 64-character payload; kept so no other exception escapes.
+            written = 0;
+            return false;
         }
     }
 

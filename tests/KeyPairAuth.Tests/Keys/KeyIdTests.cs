@@ -1,0 +1,61 @@
+using KeyPairAuth.Keys;
+
+namespace KeyPairAuth.Tests.Keys;
+
+public sealed class KeyIdTests
+{
+    [Fact]
+    public void New_HasPrefixAndLength_AndIsValid()
+    {
+        string id = KeyId.New();
+        Assert.StartsWith("kpa_", id, StringComparison.Ordinal);
+        Assert.Equal(20, id.Length);
+        Assert.True(KeyId.IsValid(id));
+        Assert.Matches("^kpa_[A-Za-z0-9_-]{16}$", id);
+    }
+
+    [Fact]
+    public void New_TenThousandIds_AreDistinct()
+    {
+        HashSet<string> ids = [];
+        for (int i = 0; i < 10_000; i++)
+        {
+            Assert.True(ids.Add(KeyId.New()));
+        }
+    }
+
+    [Fact]
+    public void New_IsUrlSafe()
+    {
+        string id = KeyId.New();
+        Assert.Equal(id, Uri.EscapeDataString(id));
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("kpa_")]
+    [InlineData("kpa_AAECAwQFBgcICQo")] // 15 characters after the prefix
+    [InlineData("kpa_AAECAwQFBgcICQoLA")] // 17
+    [InlineData("KPA_AAECAwQFBgcICQoL")] // wrong case prefix
+    [InlineData("kpb_AAECAwQFBgcICQoL")]
+    [InlineData("kpa_AAECAwQFBgcICQo+")] // standard base64 character
+    [InlineData("kpa_AAECAwQFBgcICQo=")]
+    [InlineData("kpa_AAECAwQFBgcI CQo")]
+    [InlineData("kpa_sk_AAECAwQFBgcIC")]
+    public void IsValid_Malformed_ReturnsFalse(string? id) => Assert.False(KeyId.IsValid(id));
+
+    [Fact]
+    public void IsValid_KnownId_ReturnsTrue() => Assert.True(KeyId.IsValid(TestKeys.KnownKeyId));
+
+    [Fact]
+    public void FromBytes_RoundTripsThroughToBytes()
+    {
+        byte[] bytes = [.. Enumerable.Range(0, 12).Select(i => (byte)i)];
+        string id = KeyId.FromBytes(bytes);
+        Assert.Equal(TestKeys.KnownKeyId, id);
+        byte[] back = new byte[12];
+        KeyId.ToBytes(id, back);
+        Assert.Equal(bytes, back);
+    }
+}

@@ -1,0 +1,189 @@
+using System.Text;
+using KeyPairAuth.Digests;
+using KeyPairAuth.Signatures;
+
+namespace KeyPairAuth.Tests.Signatures;
+
+/// <summary>The verifier's entry point on hostile input: only results, never an exception.</summary>
+public sealed class VerifierFuzzTests
+{
+    private static readonly string[] Fragments =
+    [
+        "sig1", "=", "(", ")", "\"", "@method", "@authority", "@path", "@query", "content-digest", ";", "created=", "1772366400",
+        "keyid=", "\"kpa_test_key_1\"", "nonce=", "alg=", "\"ed25519\"", ":", "AAAA", "==", ",", " ", "?1", "*", "-", "9999999999999999",
+        "\\", "req", "sf", "key=", "bs", "@status", "tr", "\t", "é", "\u0000",
+    ];
+
+    [Fact]
+    public async Task Verify_RandomBytesInFields_OnlyReturnsResults()
+    {
+        using var f = new VerifierFixture();
+        var random = new Random(1234);
+        for (int i = 0; i < 2000; i++)
+        {
+            TestRequest request = VerifierFixture.Get()
+                .With("Signature-Input", RandomString(random, random.Next(0, 300), ascii: i % 2 == 0))
+                .With("Signature", RandomString(random, random.Next(0, 200), ascii: i % 3 == 0));
+
+            SignatureVerificationResult result = await f.VerifyAsync(request);
+
+            Assert.False(result.Succeeded);
+        }
+    }
+
+    [Fact]
+    public async Task Verify_RandomSignatureGrammarFragments_OnlyReturnsResults()
+    {
+        using var f = new VerifierFixture();
+        var random = new Random(99);
+        for (int i = 0; i < 5000; i++)
+        {
+            TestRequest request = (i % 4 == 0 ? VerifierFixture.Post() : VerifierFixture.Get())
+                .With("Signature-Input", Splice(random, "sig1=(\"@method\" \"@authority\" \"@path\" \"@query\");created=1772366400;keyid=\"kpa_test_key_1\";nonce=\"abc\""))
+                .With("Signature", Splice(random, "sig1=:" + Convert.ToBase64String(new byte[64]) + ":"));
+
+            SignatureVerificationResult result = await f.VerifyAsync(request);
+
+            Assert.NotNull(result.Failure);
+        }
+    }
+
+    [Fact]
+    public async Task Verify_MutatedValidSignature_OnlyReturnsResultsAndNeverAuthenticatesAChangedInput()
+    {
+        using var f = new VerifierFixture();
+        var random = new Random(7);
+        TestRequest original = f.Sign(VerifierFixture.Get());
+        string input = original.GetFieldValues("Signature-Input")[0]!;
+        string signature = original.GetFieldValues("Signature")[0]!;
+        for (int i = 0; i < 2000; i++)
+        {
+            string mutatedInput = Mutate(random, input);
+            string mutatedSignature = i % 2 == 0 ? signature : Mutate(random, signature);
+            if (mutatedInput == input && mutatedSignature == signature)
+            {
+                continue;
+            }
+
+            TestRequest request = VerifierFixture.Get().With("Signature-Input", mutatedInput).With("Signature", mutatedSignature);
+
+            SignatureVerificationResult result = await f.VerifyAsync(request);
+
+            // A mutation may re-serialise to the same canonical form (e.g. extra OWS); only then can it still verify.
+            if (result.Succeeded)
+            {
+                Assert.Equal(KeyPairAuth.StructuredFields.StructuredFieldSerializer.Serialize(KeyPairAuth.StructuredFields.StructuredFieldParser.ParseDictionary(input)),
+                    KeyPairAuth.StructuredFields.StructuredFieldSerializer.Serialize(KeyPairAuth.StructuredFields.StructuredFieldParser.ParseDictionary(mutatedInput)));
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Verify_RandomContentDigestValues_OnlyReturnsResults()
+    {
+        using var f = new VerifierFixture();
+        var random = new Random(5);
+        for (int i = 0; i < 1000; i++)
+        {
+            string digest = i % 2 == 0 ? RandomString(random, random.Next(0, 120), ascii: true) : Splice(random, "sha-256=:X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=:, sha-512=:AAAA:");
+            TestRequest request = f.Sign(VerifierFixture.Post()).Replace(ContentDigest.FieldName, digest);
+
+            _ = await f.VerifyAsync(request);
+            if (ContentDigestVerifier.TryCreate(digest, out ContentDigestVerifier? verifier, out _))
+            {
+                using (verifier)
+                {
+                    verifier!.Append("{}"u8);
+                    _ = verifier.Verify();
+                }
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(100_000)]
+    [InlineData(1_000_000)]
+    public async Task Verify_HugeFields_FailWithMalformedSignature(int length)
+    {
+        using var f = new VerifierFixture();
+        string huge = "sig1=(\"" + new string('a', length) + "\")";
+        TestRequest request = VerifierFixture.Get().With("Signature-Input", huge).With("Signature", "sig1=:" + new string('A', length) + ":");
+
+        Assert.Equal(KeyPairFailureReason.MalformedSignature, (await f.VerifyAsync(request)).Failure);
+    }
+
+    [Fact]
+    public async Task Verify_ThousandsOfMembersOrFieldLines_FailWithoutThrowing()
+    {
+        using var f = new VerifierFixture();
+        string members = string.Join(", ", Enumerable.Range(0, 5000).Select(i => $"s{i}=()"));
+        TestRequest oneLine = VerifierFixture.Get().With("Signature-Input", members).With("Signature", members.Replace("()", ":AAAA:", StringComparison.Ordinal));
+        TestRequest manyLines = VerifierFixture.Get();
+        for (int i = 0; i < 5000; i++)
+        {
+            manyLines.With("Signature-Input", $"s{i}=()").With("Signature", $"s{i}=:AAAA:");
+        }
+
+        Assert.Equal(KeyPairFailureReason.MalformedSignature, (await f.VerifyAsync(oneLine)).Failure);
+        Assert.Equal(KeyPairFailureReason.MalformedSignature, (await f.VerifyAsync(manyLines)).Failure);
+        Assert.Equal(0, f.Store.FindCalls);
+    }
+
+    [Theory]
+    [InlineData(60)]
+    [InlineData(2000)]
+    public async Task Verify_ManyCoveredComponents_FailWithMalformedSignatureWithoutKeyLookup(int count)
+    {
+        using var f = new VerifierFixture();
+        string items = string.Join(' ', Enumerable.Range(0, count).Select(i => $"\"x-h{i}\""));
+        TestRequest request = VerifierFixture.Get()
+            .With("Signature-Input", $"sig1=(\"@method\" \"@authority\" \"@path\" \"@query\" {items});created={f.NowSeconds};keyid=\"kpa_test_key_1\";nonce=\"n\"")
+            .With("Signature", "sig1=:" + Convert.ToBase64String(new byte[64]) + ":");
+
+        Assert.Equal(KeyPairFailureReason.MalformedSignature, (await f.VerifyAsync(request)).Failure);
+        Assert.Equal(0, f.Store.FindCalls);
+    }
+
+    private static string RandomString(Random random, int length, bool ascii)
+    {
+        var builder = new StringBuilder(length);
+        for (int i = 0; i < length; i++)
+        {
+            builder.Append(ascii ? (char)random.Next(0x20, 0x7F) : (char)random.Next(0, 0x10000));
+        }
+
+        return builder.ToString();
+    }
+
+    private static string Splice(Random random, string seed)
+    {
+        var builder = new StringBuilder(seed);
+        int edits = random.Next(1, 6);
+        for (int e = 0; e < edits; e++)
+        {
+            int at = random.Next(0, builder.Length + 1);
+            switch (random.Next(3))
+            {
+                case 0:
+                    builder.Insert(at, Fragments[random.Next(Fragments.Length)]);
+                    break;
+                case 1 when builder.Length > 0:
+                    builder.Remove(Math.Min(at, builder.Length - 1), 1);
+                    break;
+                default:
+                    builder.Insert(at, (char)random.Next(0x20, 0x7F));
+                    break;
+            }
+        }
+
+        return builder.ToString();
+    }
+
+    private static string Mutate(Random random, string value)
+    {
+        char[] chars = value.ToCharArray();
+        int index = random.Next(chars.Length);
+        chars[index] = (char)random.Next(0x20, 0x7F);
+        return new string(chars);
+    }
+}
