@@ -1,5 +1,7 @@
 using KeyPairAuth.AspNetCore;
 using KeyPairAuth.AspNetCore.Internal;
+using KeyPairAuth.Replay;
+using KeyPairAuth.Stores;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -53,8 +55,17 @@ public static class KeyPairAuthenticationExtensions
         ArgumentException.ThrowIfNullOrEmpty(authenticationScheme);
 
         IServiceCollection services = builder.Services;
+
+        // The core services (TimeProvider, the in-memory key store unless another is registered, the issuer).
+        services.AddKeyPairAuth();
+
+        // Verification dependencies, unless the app (or a Redis/EF package) registered its own.
+        services.TryAddSingleton<IReplayCache>(sp => new InMemoryReplayCache(
+            sp.GetRequiredService<TimeProvider>(), sp.GetService<IOptions<InMemoryReplayCacheOptions>>()?.Value));
+        services.TryAddSingleton(sp => new PublicKeyCache(
+            sp.GetRequiredService<IPublicKeyStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetService<IOptions<PublicKeyCacheOptions>>()?.Value));
+
         services.AddMetrics();
-        services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<KeyPairAuthenticationMetrics>();
         services.TryAddSingleton<KeyPairVerifierFactory>();
         services.TryAddSingleton<LastUsedRecorder>();

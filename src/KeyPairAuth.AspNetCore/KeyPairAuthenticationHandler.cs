@@ -211,6 +211,12 @@ internal sealed class KeyPairAuthenticationHandler : AuthenticationHandler<KeyPa
             Response.Headers[ProblemResponse.AcceptSignatureFieldName] = ProblemResponse.BuildAcceptSignature(Options.Verification, new HttpContextRequestView(Request).HasContent);
         }
 
+        if (status == StatusCodes.Status503ServiceUnavailable)
+        {
+            // Fail closed when the replay cache cannot remember the nonce, but tell the client it may retry.
+            Response.Headers.RetryAfter = ((long)Math.Ceiling(Options.ReplayCacheFullRetryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        }
+
         if (status == StatusCodes.Status401Unauthorized)
         {
             Response.Headers.WWWAuthenticate = $"{WwwAuthenticateScheme} error=\"{code}\"";

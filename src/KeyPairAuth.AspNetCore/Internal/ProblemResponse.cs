@@ -17,6 +17,7 @@ internal static class ProblemResponse
         KeyPairFailureReason.MalformedSignature or KeyPairFailureReason.TooManySignatures => StatusCodes.Status400BadRequest,
         KeyPairFailureReason.BodyTooLarge => StatusCodes.Status413PayloadTooLarge,
         KeyPairFailureReason.ScopeMissing => StatusCodes.Status403Forbidden,
+        KeyPairFailureReason.ReplayCacheFull => StatusCodes.Status503ServiceUnavailable,
         _ => StatusCodes.Status401Unauthorized,
     };
 

@@ -1,0 +1,109 @@
+using System.Text;
+using KeyPairAuth.AspNetCore.Internal;
+using KeyPairAuth.Digests;
+using KeyPairAuth.Signatures;
+using Microsoft.AspNetCore.Http;
+
+namespace KeyPairAuth.AspNetCore.Tests.Internal;
+
+public sealed class BodyDigestCheckTests
+{
+    private static DefaultHttpContext Context(Stream body, string? digest)
+    {
+        var context = new DefaultHttpContext();
+        context.Request.Body = body;
+        if (digest is not null)
+        {
+            context.Request.Headers[ContentDigest.FieldName] = digest;
+        }
+
+        return context;
+    }
+
+    [Fact]
+    public async Task Verify_MatchingBody_SucceedsAndRewindsForTheApp()
+    {
+        byte[] body = Encoding.UTF8.GetBytes("{\"hello\": \"world\"}");
+        DefaultHttpContext context = Context(new CountingStream(body.Length, body), ContentDigest.Compute(body));
+
+        KeyPairFailureReason? failure = await BodyDigestCheck.VerifyAsync(context.Request, 1024, 16, CancellationToken.None);
+
+        Assert.Null(failure);
+        Assert.Equal("{\"hello\": \"world\"}", await new StreamReader(context.Request.Body).ReadToEndAsync());
+    }
+
+    [Fact]
+    public async Task Verify_AlteredBody_FailsWithDigestMismatch()
+    {
+        byte[] body = Encoding.UTF8.GetBytes("{\"amount\": 10}");
+        DefaultHttpContext context = Context(new MemoryStream(Encoding.UTF8.GetBytes("{\"amount\": 99}")), ContentDigest.Compute(body));
+
+        Assert.Equal(KeyPairFailureReason.DigestMismatch, await BodyDigestCheck.VerifyAsync(context.Request, 1024, 16, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Verify_EndlessBody_StopsReadingJustPastTheLimit()
+    {
+        var endless = new CountingStream(long.MaxValue, null);
+        DefaultHttpContext context = Context(endless, "sha-256=:X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=:");
+
+        KeyPairFailureReason? failure = await BodyDigestCheck.VerifyAsync(context.Request, 100_000, 4096, CancellationToken.None);
+
+        Assert.Equal(KeyPairFailureReason.BodyTooLarge, failure);
+        Assert.Equal(100_001, endless.BytesRead);
+    }
+
+    [Fact]
+    public async Task Verify_BodyAboveThreshold_SpillsAndStillMatches()
+    {
+        byte[] body = new byte[300_000];
+        new Random(7).NextBytes(body);
+        DefaultHttpContext context = Context(new MemoryStream(body), ContentDigest.Compute(body, ContentDigestAlgorithm.Sha512));
+
+        Assert.Null(await BodyDigestCheck.VerifyAsync(context.Request, 1_000_000, 1024, CancellationToken.None));
+        var copy = new MemoryStream();
+        await context.Request.Body.CopyToAsync(copy);
+        Assert.Equal(body, copy.ToArray());
+    }
+
+    private sealed class CountingStream(long length, byte[]? content) : Stream
+    {
+        public long BytesRead { get; private set; }
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => BytesRead; set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            int n = (int)Math.Min(count, length - BytesRead);
+            if (content is not null)
+            {
+                Array.Copy(content, BytesRead, buffer, offset, n);
+            }
+            else
+            {
+                Array.Fill(buffer, (byte)'x', offset, n);
+            }
+
+            BytesRead += n;
+            return n;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+}
