@@ -102,6 +102,10 @@ internal sealed class KeyPairSigningOptionsValidator : IValidateOptions<KeyPairS
                 // KeyFormatException messages never contain secret material.
                 errors.Add($"{nameof(KeyPairSigningOptions)}.{setting} for {client} is not a valid key: {ex.Message}");
             }
+            catch (ArgumentException ex) when (!hasFactory)
+            {
+                errors.Add($"{nameof(KeyPairSigningOptions)}.{nameof(KeyPairSigningOptions.KeyId)} for {client} is not valid: {ex.Message}");
+            }
             catch (Exception ex) when (hasFactory && ex is not OutOfMemoryException)
             {
                 errors.Add($"{nameof(KeyPairSigningOptions)}.{nameof(KeyPairSigningOptions.KeyFactory)} for {client} failed: {ex.GetType().Name}: {ex.Message}");

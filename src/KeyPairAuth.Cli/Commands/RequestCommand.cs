@@ -1,0 +1,82 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text;
+
+namespace KeyPairAuth.Cli.Commands;
+
+/// <summary>
+/// <c>keypairauth request</c>: signs and sends a request, then prints the status line, the response headers and the body.
+/// Exits with 4 on a 4xx response and 5 on a 5xx response.
+/// </summary>
+internal static class RequestCommand
+{
+    public static Command Create(TextWriter output, CliContext context)
+    {
+        var shared = new SignedRequestOptions();
+        var timeout = new Option<int>("--timeout")
+        {
+            Description = "Give up after this many seconds.",
+            DefaultValueFactory = _ => 100,
+        };
+        var command = new Command("request", "Sign and send a request; print the status, headers and body. Exit code 4 on a 4xx response, 5 on a 5xx response.");
+        shared.AddTo(command);
+        command.Options.Add(timeout);
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            int seconds = parseResult.GetValue(timeout);
+            if (seconds <= 0)
+            {
+                throw CliException.Usage("--timeout must be a positive number of seconds.");
+            }
+
+            using SignedRequest signed = await shared.BuildAsync(parseResult, context, cancellationToken).ConfigureAwait(false);
+            using var client = new HttpClient(context.CreateHandler(), disposeHandler: true) { Timeout = TimeSpan.FromSeconds(seconds) };
+
+            HttpResponseMessage response;
+            try
+            {
+                response = await client.SendAsync(signed.Request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+            }
+            catch (HttpRequestException ex)
+            {
+                throw new CliException(ExitCodes.Error, $"The request to {signed.Request.RequestUri!.GetLeftPart(UriPartial.Authority)} failed: {ex.Message}", ex);
+            }
+            catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new CliException(ExitCodes.Error, string.Create(CultureInfo.InvariantCulture, $"The request timed out after {seconds} s."), ex);
+            }
+
+            using (response)
+            {
+                var text = new StringBuilder();
+                text.Append(CultureInfo.InvariantCulture, $"HTTP/{response.Version} {(int)response.StatusCode} {response.ReasonPhrase}").AppendLine();
+                AppendHeaders(text, response.Headers);
+                AppendHeaders(text, response.Content.Headers);
+                text.AppendLine();
+                text.Append(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
+                await output.WriteLineAsync(text.ToString()).ConfigureAwait(false);
+
+                int status = (int)response.StatusCode;
+                return status switch
+                {
+                    >= 500 => ExitCodes.ServerErrorResponse,
+                    >= 400 => ExitCodes.ClientErrorResponse,
+                    _ => ExitCodes.Success,
+                };
+            }
+        });
+        return command;
+    }
+
+    private static void AppendHeaders(StringBuilder text, HttpHeaders headers)
+    {
+        foreach (KeyValuePair<string, HeaderStringValues> header in headers.NonValidated)
+        {
+            foreach (string value in header.Value)
+            {
+                text.Append(header.Key).Append(": ").AppendLine(value);
+            }
+        }
+    }
+}

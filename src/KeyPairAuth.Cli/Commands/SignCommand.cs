@@ -1,0 +1,44 @@
+using System.CommandLine;
+using System.Text;
+using KeyPairAuth.Digests;
+using KeyPairAuth.Signatures;
+
+namespace KeyPairAuth.Cli.Commands;
+
+/// <summary><c>keypairauth sign</c>: prints the signature fields for a request, or a ready curl command line.</summary>
+internal static class SignCommand
+{
+    public static Command Create(TextWriter output, CliContext context)
+    {
+        var shared = new SignedRequestOptions();
+        var curl = new Option<bool>("--curl") { Description = "Print a complete curl command line (POSIX shell quoting) instead of the headers." };
+        var command = new Command("sign", "Sign a request and print its Content-Digest, Signature-Input and Signature headers (or, with --curl, a curl command that sends it).");
+        shared.AddTo(command);
+        command.Options.Add(curl);
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            using SignedRequest signed = await shared.BuildAsync(parseResult, context, cancellationToken).ConfigureAwait(false);
+            if (parseResult.GetValue(curl))
+            {
+                await output.WriteLineAsync(CurlCommand.Format(signed.Request, signed.Body)).ConfigureAwait(false);
+                return ExitCodes.Success;
+            }
+
+            var text = new StringBuilder();
+            foreach (string name in (string[])[ContentDigest.FieldName, SignatureFields.SignatureInputFieldName, SignatureFields.SignatureFieldName])
+            {
+                if (signed.Request.Headers.NonValidated.TryGetValues(name, out var values))
+                {
+                    foreach (string value in values)
+                    {
+                        text.Append(name).Append(": ").AppendLine(value);
+                    }
+                }
+            }
+
+            await output.WriteAsync(text.ToString()).ConfigureAwait(false);
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+}

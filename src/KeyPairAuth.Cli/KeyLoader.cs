@@ -1,0 +1,115 @@
+using System.Text;
+using KeyPairAuth.Keys;
+
+namespace KeyPairAuth.Cli;
+
+/// <summary>
+/// Finds the private key a command signs with: <c>--key-file</c> (a secret string or a PKCS#8 PEM, <c>-</c> for stdin),
+/// else the <c>KEYPAIRAUTH_KEY</c> environment variable. A PEM carries no key id, so it needs <c>--key-id</c> or
+/// <c>KEYPAIRAUTH_KEY_ID</c>. Error messages name where the key came from, never its content.
+/// </summary>
+internal static class KeyLoader
+{
+    /// <summary>A PEM is at most a few hundred bytes; refuse to slurp anything much larger.</summary>
+    private const int MaxKeyFileSize = 64 * 1024;
+
+    public static SigningKey Load(string? keyFile, string? keyId, CliContext context)
+    {
+        (string text, string source) = ReadKeyText(keyFile, context, allowStdinFallback: false)
+            ?? throw CliException.Usage($"No key given: pass --key-file <path>, or set {CliContext.KeyVariable} to the secret.");
+        return Parse(text, source, keyId ?? context.GetEnvironmentVariable(CliContext.KeyIdVariable), requireKeyIdForPem: true);
+    }
+
+    /// <summary>Reads the key text: the file (or stdin for <c>-</c>), else the environment variable, else (when allowed) redirected stdin.</summary>
+    public static (string Text, string Source)? ReadKeyText(string? keyFile, CliContext context, bool allowStdinFallback)
+    {
+        if (keyFile is not null)
+        {
+            if (keyFile == "-")
+            {
+                return (ReadStdinText(context), "stdin");
+            }
+
+            return (ReadFile(keyFile), $"key file '{keyFile}'");
+        }
+
+        string? fromEnvironment = context.GetEnvironmentVariable(CliContext.KeyVariable);
+        if (!string.IsNullOrWhiteSpace(fromEnvironment))
+        {
+            return (fromEnvironment, $"the {CliContext.KeyVariable} environment variable");
+        }
+
+        if (allowStdinFallback && context.IsStdinRedirected)
+        {
+            return (ReadStdinText(context), "stdin");
+        }
+
+        return null;
+    }
+
+    public static SigningKey Parse(string text, string source, string? keyId, bool requireKeyIdForPem)
+    {
+        string trimmed = text.Trim();
+        try
+        {
+            if (trimmed.StartsWith("-----BEGIN", StringComparison.Ordinal))
+            {
+                if (string.IsNullOrWhiteSpace(keyId))
+                {
+                    if (requireKeyIdForPem)
+                    {
+                        throw CliException.Usage($"The PEM key in {source} carries no key id: pass --key-id <id> (or set {CliContext.KeyIdVariable}).");
+                    }
+
+                    keyId = "unknown";
+                }
+
+                return SigningKey.FromPkcs8Pem(keyId.Trim(), trimmed);
+            }
+
+            return SigningKey.Parse(trimmed);
+        }
+        catch (KeyFormatException ex)
+        {
+            // KeyFormatException messages say what is wrong without quoting the input.
+            throw new CliException(ExitCodes.Error, $"The key in {source} is not valid: {ex.Message}", ex);
+        }
+        catch (ArgumentException ex)
+        {
+            throw CliException.Usage($"The key id is not valid: {ex.Message}");
+        }
+    }
+
+    public static string ReadFile(string path)
+    {
+        try
+        {
+            var info = new FileInfo(path);
+            if (info.Exists && info.Length > MaxKeyFileSize)
+            {
+                throw new CliException(ExitCodes.Error, $"Key file '{path}' is too large to be a key ({info.Length} bytes).");
+            }
+
+            return File.ReadAllText(path, Encoding.UTF8);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw new CliException(ExitCodes.Error, $"Cannot read key file '{path}': {Describe(ex)}", ex);
+        }
+    }
+
+    public static string ReadStdinText(CliContext context)
+    {
+        using Stream stdin = context.OpenStdin();
+        using var reader = new StreamReader(stdin, Encoding.UTF8);
+        return reader.ReadToEnd();
+    }
+
+    public static string Describe(Exception ex) => ex switch
+    {
+        FileNotFoundException => "no such file.",
+        DirectoryNotFoundException => "no such directory.",
+        UnauthorizedAccessException => "permission denied.",
+        _ => ex.Message,
+    };
+}

@@ -1,0 +1,129 @@
+using KeyPairAuth.Keys;
+
+namespace KeyPairAuth.Cli.Tests.Commands;
+
+public sealed class KeygenCommandTests : IDisposable
+{
+    private readonly CliRunner _cli = new();
+
+    public void Dispose() => _cli.Dispose();
+
+    [Fact]
+    public async Task Keygen_WritesPkcs8PemWithMode0600AndPrintsPublicKeyAndKeyId()
+    {
+        string path = _cli.PathOf("api.pem");
+
+        CliResult result = await _cli.RunAsync("keygen", "--out", path);
+
+        Assert.Equal(0, result.ExitCode);
+        string pem = await File.ReadAllTextAsync(path);
+        Assert.StartsWith("-----BEGIN PRIVATE KEY-----", pem, StringComparison.Ordinal);
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+        }
+
+        string keyId = KeyIdFrom(result.Output);
+        Assert.True(KeyId.IsValid(keyId));
+        using SigningKey key = SigningKey.FromPkcs8Pem(keyId, pem);
+        Assert.Contains(key.PublicKey.ExportSpkiPem().Trim(), result.Output, StringComparison.Ordinal);
+        Assert.Contains(key.PublicKey.ExportJwk(), result.Output, StringComparison.Ordinal);
+        Assert.Contains(key.PublicKey.Fingerprint, result.Output, StringComparison.Ordinal);
+        Assert.Contains($"--key-id {keyId}", result.Output, StringComparison.Ordinal);
+
+        // The private key is in the file only, never on the terminal.
+        string privateBase64 = pem.Split('\n')[1];
+        Assert.DoesNotContain(privateBase64, result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Keygen_KeyIdOverride_IsPrinted()
+    {
+        CliResult result = await _cli.RunAsync("keygen", "-o", _cli.PathOf("k.pem"), "--key-id", "partner-7");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal("partner-7", KeyIdFrom(result.Output));
+    }
+
+    [Fact]
+    public async Task Keygen_SecretFormat_WritesSecretCarryingItsKeyId()
+    {
+        string path = _cli.PathOf("api.secret");
+
+        CliResult result = await _cli.RunAsync("keygen", "--out", path, "--format", "secret");
+
+        Assert.Equal(0, result.ExitCode);
+        string secret = (await File.ReadAllTextAsync(path)).Trim();
+        using SigningKey key = SigningKey.Parse(secret);
+        Assert.Equal(key.KeyId, KeyIdFrom(result.Output));
+        Assert.DoesNotContain(secret, result.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("--key-id", result.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Keygen_ExistingFile_RefusesAndLeavesItUnchanged()
+    {
+        string path = _cli.PathOf("exists.pem");
+        await File.WriteAllTextAsync(path, "precious");
+
+        CliResult result = await _cli.RunAsync("keygen", "--out", path);
+
+        Assert.Equal(ExitCodes.Usage, result.ExitCode);
+        Assert.Contains("--force", result.Error, StringComparison.Ordinal);
+        Assert.Equal("precious", await File.ReadAllTextAsync(path));
+        Assert.Empty(result.Output);
+    }
+
+    [Fact]
+    public async Task Keygen_Force_OverwritesWithMode0600()
+    {
+        string path = _cli.PathOf("old.pem");
+        await File.WriteAllTextAsync(path, "old");
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        }
+
+        CliResult result = await _cli.RunAsync("keygen", "--out", path, "--force");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.StartsWith("-----BEGIN PRIVATE KEY-----", await File.ReadAllTextAsync(path), StringComparison.Ordinal);
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+        }
+    }
+
+    [Fact]
+    public async Task Keygen_KeyIdWithSecretFormat_IsUsageError()
+    {
+        CliResult result = await _cli.RunAsync("keygen", "--out", _cli.PathOf("x"), "--format", "secret", "--key-id", "k1");
+
+        Assert.Equal(ExitCodes.Usage, result.ExitCode);
+        Assert.False(File.Exists(_cli.PathOf("x")));
+    }
+
+    [Fact]
+    public async Task Keygen_UnwritableDirectory_FailsWithExitCode1()
+    {
+        CliResult result = await _cli.RunAsync("keygen", "--out", _cli.PathOf(Path.Combine("no", "such", "dir", "k.pem")));
+
+        Assert.Equal(ExitCodes.Error, result.ExitCode);
+        Assert.Contains("Cannot write the private key", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Keygen_MissingOut_IsUsageError()
+    {
+        CliResult result = await _cli.RunAsync("keygen");
+
+        Assert.Equal(ExitCodes.Usage, result.ExitCode);
+        Assert.Contains("--out", result.Error, StringComparison.Ordinal);
+    }
+
+    internal static string KeyIdFrom(string output)
+    {
+        string line = output.Split('\n').Single(l => l.StartsWith("Key id:", StringComparison.Ordinal));
+        return line["Key id:".Length..].Trim();
+    }
+}

@@ -1,0 +1,347 @@
+using System.Net;
+using System.Text;
+using KeyPairAuth.Client.Internal;
+using KeyPairAuth.Digests;
+using KeyPairAuth.Keys;
+using KeyPairAuth.Signatures;
+using Microsoft.Extensions.Time.Testing;
+
+namespace KeyPairAuth.Client.Tests.Internal;
+
+public sealed class KeyPairSigningHandlerTests : IDisposable
+{
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
+    private readonly SigningKey _key = TestKeys.Create();
+    private readonly RecordingHandler _inner = new();
+
+    public void Dispose() => _key.Dispose();
+
+    private HttpClient CreateClient(Uri? baseAddress = null, DelegatingHandler? outer = null, RequestSigner? signer = null)
+    {
+        signer ??= new RequestSigner(_key, timeProvider: _time);
+        HttpMessageHandler handler = new KeyPairSigningHandler(() => signer) { InnerHandler = _inner };
+        if (outer is not null)
+        {
+            outer.InnerHandler = handler;
+            handler = outer;
+        }
+
+        return new HttpClient(handler) { BaseAddress = baseAddress };
+    }
+
+    [Fact]
+    public async Task SendAsync_Get_AddsSignatureWithDefaultCoverageAndParameters()
+    {
+        using HttpClient client = CreateClient();
+
+        await client.GetAsync(new Uri("https://api.example.com/orders?status=open"));
+
+        RecordedRequest sent = Assert.Single(_inner.Requests);
+        string input = sent.Header("Signature-Input")!;
+        long created = _time.GetUtcNow().ToUnixTimeSeconds();
+        Assert.StartsWith($"sig1=(\"@method\" \"@authority\" \"@path\" \"@query\");created={created};keyid=\"{TestKeys.KeyId}\";nonce=\"", input, StringComparison.Ordinal);
+        Assert.EndsWith(";alg=\"ed25519\"", input, StringComparison.Ordinal);
+        Assert.Matches("^sig1=:[A-Za-z0-9+/]{86}==:$", sent.Header("Signature"));
+        Assert.Null(sent.Header("Content-Digest"));
+        Assert.Equal(1, sent.Count("Signature"));
+    }
+
+    [Fact]
+    public async Task SendAsync_Get_SignatureVerifiesWithEngineVerifier()
+    {
+        using HttpClient client = CreateClient();
+
+        await client.GetAsync(new Uri("https://api.example.com/orders?status=open&page=2"));
+
+        SignatureVerificationResult result = await TestKeys.VerifyAsync(new RecordedRequestView(_inner.Requests[0]), _key, _time);
+        Assert.True(result.Succeeded, result.FailureDetail);
+        Assert.Equal(TestKeys.KeyId, result.Key!.KeyId);
+    }
+
+    [Fact]
+    public async Task SendAsync_PostJson_AddsContentDigestCoversItAndSendsSameBytes()
+    {
+        using HttpClient client = CreateClient();
+        byte[] body = Encoding.UTF8.GetBytes("{\"hello\": \"world\"}");
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new("application/json");
+
+        await client.PostAsync(new Uri("https://api.example.com/orders"), content);
+
+        RecordedRequest sent = Assert.Single(_inner.Requests);
+        Assert.Equal(body, sent.Body);
+        Assert.Equal("application/json", sent.Header("Content-Type"));
+        Assert.Equal(ContentDigest.Compute(body), sent.Header("Content-Digest"));
+        Assert.Contains("(\"@method\" \"@authority\" \"@path\" \"@query\" \"content-digest\")", sent.Header("Signature-Input"), StringComparison.Ordinal);
+        SignatureVerificationResult result = await TestKeys.VerifyAsync(new RecordedRequestView(sent), _key, _time);
+        Assert.True(result.Succeeded, result.FailureDetail);
+        Assert.True(result.CoversContentDigest);
+    }
+
+    [Fact]
+    public async Task SendAsync_NonSeekableStreamContent_BodyIntactAndDigestMatches()
+    {
+        using HttpClient client = CreateClient();
+        byte[] body = new byte[100_000];
+        for (int i = 0; i < body.Length; i++)
+        {
+            body[i] = (byte)(i * 7);
+        }
+
+        using var content = new StreamContent(new ForwardOnlyStream(body));
+
+        await client.PutAsync(new Uri("https://api.example.com/blobs/1"), content);
+
+        RecordedRequest sent = Assert.Single(_inner.Requests);
+        Assert.Equal(body, sent.Body);
+        Assert.Equal(ContentDigest.Compute(body), sent.Header("Content-Digest"));
+    }
+
+    [Fact]
+    public async Task SendAsync_Sha512Option_UsesSha512Digest()
+    {
+        using HttpClient client = CreateClient(signer: new RequestSigner(_key, digestAlgorithm: ContentDigestAlgorithm.Sha512, timeProvider: _time));
+        byte[] body = "abc"u8.ToArray();
+
+        await client.PostAsync(new Uri("https://api.example.com/x"), new ByteArrayContent(body));
+
+        Assert.StartsWith("sha-512=:", _inner.Requests[0].Header("Content-Digest"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SendAsync_EmptyContent_NoContentDigest()
+    {
+        using HttpClient client = CreateClient();
+
+        await client.PostAsync(new Uri("https://api.example.com/x"), new ByteArrayContent([]));
+
+        RecordedRequest sent = Assert.Single(_inner.Requests);
+        Assert.Null(sent.Header("Content-Digest"));
+        Assert.DoesNotContain("content-digest", sent.Header("Signature-Input"), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("https://api.example.com/files/a%2Fb?name=x%2Fy", "/files/a%2Fb?name=x%2Fy")]
+    [InlineData("https://api.example.com/search?q=a%20b+c&x=%2B", "/search?q=a%20b+c&x=%2B")]
+    [InlineData("https://api.example.com/caf%C3%A9?city=M%C3%BCnchen", "/caf%C3%A9?city=M%C3%BCnchen")]
+    [InlineData("https://api.example.com/café?city=München", "/caf%C3%A9?city=M%C3%BCnchen")]
+    [InlineData("https://api.example.com/a b?c d", "/a%20b?c%20d")]
+    [InlineData("https://api.example.com/?", "/?")]
+    [InlineData("https://api.example.com", "/")]
+    public async Task SendAsync_PercentEncodingAndQuery_SignedExactlyAsSent(string url, string expectedTarget)
+    {
+        using HttpClient client = CreateClient();
+
+        await client.GetAsync(new Uri(url));
+
+        RecordedRequest sent = Assert.Single(_inner.Requests);
+        Assert.Equal(expectedTarget, sent.Uri.PathAndQuery);
+        // Verified against the literal target: a signer that decoded or re-encoded anything would fail here.
+        SignatureVerificationResult result = await TestKeys.VerifyAsync(new RecordedRequestView(sent, target: expectedTarget), _key, _time);
+        Assert.True(result.Succeeded, result.FailureDetail);
+    }
+
+    [Fact]
+    public async Task SendAsync_DecodedTarget_DoesNotVerify()
+    {
+        using HttpClient client = CreateClient();
+
+        await client.GetAsync(new Uri("https://api.example.com/files/a%2Fb"));
+
+        SignatureVerificationResult result = await TestKeys.VerifyAsync(new RecordedRequestView(_inner.Requests[0], target: "/files/a/b"), _key, _time);
+        Assert.False(result.Succeeded);
+    }
+
+    [Fact]
+    public async Task SendAsync_BaseAddressWithPort_SignsCombinedUriAndAuthorityWithPort()
+    {
+        using HttpClient client = CreateClient(new Uri("https://api.example.com:8443/v1/"));
+
+        await client.GetAsync(new Uri("orders?x=1", UriKind.Relative));
+
+        RecordedRequest sent = Assert.Single(_inner.Requests);
+        Assert.Equal("/v1/orders?x=1", sent.Uri.PathAndQuery);
+        SignatureVerificationResult result = await TestKeys.VerifyAsync(new RecordedRequestView(sent, authority: "api.example.com:8443"), _key, _time);
+        Assert.True(result.Succeeded, result.FailureDetail);
+        SignatureVerificationResult withoutPort = await TestKeys.VerifyAsync(new RecordedRequestView(sent, authority: "api.example.com"), _key, _time);
+        Assert.False(withoutPort.Succeeded);
+    }
+
+    [Fact]
+    public async Task SendAsync_DefaultPort_AuthorityHasNoPort()
+    {
+        using HttpClient client = CreateClient();
+
+        await client.GetAsync(new Uri("https://API.Example.com:443/x"));
+
+        SignatureVerificationResult result = await TestKeys.VerifyAsync(new RecordedRequestView(_inner.Requests[0], authority: "api.example.com"), _key, _time);
+        Assert.True(result.Succeeded, result.FailureDetail);
+    }
+
+    [Fact]
+    public async Task SendAsync_HostHeaderOverride_SignsTheHostHeader()
+    {
+        using HttpClient client = CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("http://10.0.0.5:8080/x"));
+        request.Headers.Host = "public.example.com";
+
+        await client.SendAsync(request);
+
+        SignatureVerificationResult result = await TestKeys.VerifyAsync(new RecordedRequestView(_inner.Requests[0], authority: "public.example.com"), _key, _time);
+        Assert.True(result.Succeeded, result.FailureDetail);
+    }
+
+    [Fact]
+    public async Task SendAsync_StaleSignatureFields_AreReplaced()
+    {
+        using HttpClient client = CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("https://api.example.com/x"));
+        request.Headers.TryAddWithoutValidation("Signature", "old=:AAAA:");
+        request.Headers.TryAddWithoutValidation("Signature-Input", "old=();created=1");
+        request.Headers.TryAddWithoutValidation("Content-Digest", "sha-256=:AAAA:");
+
+        await client.SendAsync(request);
+
+        RecordedRequest sent = Assert.Single(_inner.Requests);
+        Assert.Equal(1, sent.Count("Signature"));
+        Assert.StartsWith("sig1=", sent.Header("Signature-Input"), StringComparison.Ordinal);
+        Assert.Null(sent.Header("Content-Digest"));
+    }
+
+    [Fact]
+    public async Task SendAsync_RetryOutside_EachAttemptHasFreshNonceAndCreated()
+    {
+        var inner = new RecordingHandler(HttpStatusCode.ServiceUnavailable, HttpStatusCode.BadGateway);
+        var signer = new RequestSigner(_key, timeProvider: _time);
+        var signing = new KeyPairSigningHandler(() => signer) { InnerHandler = inner };
+        using var client = new HttpClient(new AdvancingRetryHandler(3, _time) { InnerHandler = signing });
+        byte[] body = "payload"u8.ToArray();
+
+        HttpResponseMessage response = await client.PostAsync(new Uri("https://api.example.com/x"), new ByteArrayContent(body));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(3, inner.Requests.Count);
+        Assert.Equal(3, inner.Requests.Select(TestKeys.Nonce).Distinct().Count());
+        Assert.Equal(3, inner.Requests.Select(r => r.Header("Signature-Input")).Distinct().Count());
+        Assert.All(inner.Requests, r =>
+        {
+            Assert.Equal(1, r.Count("Signature"));
+            Assert.Equal(1, r.Count("Content-Digest"));
+            Assert.Equal(body, r.Body);
+        });
+        Assert.Contains($"created={_time.GetUtcNow().ToUnixTimeSeconds()}", inner.Requests[2].Header("Signature-Input"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Send_Synchronous_ThrowsNotSupportedAndSendsNothing()
+    {
+        using HttpClient client = CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("https://api.example.com/x"));
+
+        Assert.Throws<NotSupportedException>(() => client.Send(request));
+        Assert.Empty(_inner.Requests);
+    }
+
+    [Fact]
+    public async Task SendAsync_DisposedKey_ThrowsInvalidOperationAndSendsNothing()
+    {
+        SigningKey key = TestKeys.Create();
+        key.Dispose();
+        using HttpClient client = CreateClient(signer: new RequestSigner(key, timeProvider: _time));
+
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => client.GetAsync(new Uri("https://api.example.com/x")));
+
+        Assert.Contains("not sent", ex.Message, StringComparison.Ordinal);
+        Assert.Empty(_inner.Requests);
+    }
+
+    [Fact]
+    public async Task SendAsync_SignerUnavailable_ThrowsInvalidOperationAndSendsNothing()
+    {
+        var handler = new KeyPairSigningHandler(() => throw new InvalidDataException("vault unreachable")) { InnerHandler = _inner };
+        using var client = new HttpClient(handler);
+
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => client.GetAsync(new Uri("https://api.example.com/x")));
+
+        Assert.Contains("vault unreachable", ex.Message, StringComparison.Ordinal);
+        Assert.Empty(_inner.Requests);
+    }
+
+    [Fact]
+    public async Task SendAsync_UncoverableComponent_ThrowsInvalidOperationAndSendsNothing()
+    {
+        var options = new SigningOptions { Components = ["@method", "x-missing-header"] };
+        using HttpClient client = CreateClient(signer: new RequestSigner(_key, options, timeProvider: _time));
+
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => client.GetAsync(new Uri("https://api.example.com/x")));
+
+        Assert.Contains("x-missing-header", ex.Message, StringComparison.Ordinal);
+        Assert.Empty(_inner.Requests);
+    }
+
+    [Fact]
+    public async Task SendAsync_RelativeUriWithoutBaseAddress_ThrowsInvalidOperationAndSendsNothing()
+    {
+        var signer = new RequestSigner(_key, timeProvider: _time);
+        using var invoker = new HttpMessageInvoker(new KeyPairSigningHandler(() => signer) { InnerHandler = _inner });
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("/x", UriKind.Relative));
+
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => invoker.SendAsync(request, CancellationToken.None));
+
+        Assert.Contains("BaseAddress", ex.Message, StringComparison.Ordinal);
+        Assert.Empty(_inner.Requests);
+    }
+
+    /// <summary>A retry handler that also moves the clock on between attempts, as a real back-off would.</summary>
+    private sealed class AdvancingRetryHandler(int attempts, FakeTimeProvider time) : DelegatingHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            for (int attempt = 1; ; attempt++)
+            {
+                HttpResponseMessage response = await base.SendAsync(request, cancellationToken);
+                if ((int)response.StatusCode < 500 || attempt == attempts)
+                {
+                    return response;
+                }
+
+                response.Dispose();
+                time.Advance(TimeSpan.FromSeconds(2));
+            }
+        }
+    }
+
+    /// <summary>A stream that can be read once, forwards only (like a network or pipe stream).</summary>
+    private sealed class ForwardOnlyStream(byte[] data) : Stream
+    {
+        private int _position;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            int n = Math.Min(count, Math.Min(data.Length - _position, 1000));
+            Array.Copy(data, _position, buffer, offset, n);
+            _position += n;
+            return n;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+}

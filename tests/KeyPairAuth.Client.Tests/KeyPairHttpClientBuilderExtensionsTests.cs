@@ -1,0 +1,310 @@
+using System.Net;
+using KeyPairAuth.Client.Internal;
+using KeyPairAuth.Keys;
+using KeyPairAuth.Signatures;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using Polly;
+
+namespace KeyPairAuth.Client.Tests;
+
+public sealed class KeyPairHttpClientBuilderExtensionsTests
+{
+    private readonly RecordingHandler _transport = new();
+
+    private static string NewSecret(out string keyId)
+    {
+        using SigningKey key = SigningKey.Generate();
+        keyId = key.KeyId;
+        return key.ExportSecret();
+    }
+
+    private ServiceProvider Build(Action<IHttpClientBuilder> configure, string name = "api")
+    {
+        var services = new ServiceCollection();
+        IHttpClientBuilder builder = services.AddHttpClient(name);
+        configure(builder);
+        builder.ConfigurePrimaryHttpMessageHandler(() => _transport);
+        return services.BuildServiceProvider();
+    }
+
+    private static OptionsValidationException StartUpFailure(ServiceProvider provider) =>
+        Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
+
+    [Fact]
+    public async Task AddKeyPairSigning_Secret_SignsWithTheSecretsKeyId()
+    {
+        string secret = NewSecret(out string keyId);
+        using ServiceProvider provider = Build(b => b.AddKeyPairSigning(secret));
+        provider.GetRequiredService<IStartupValidator>().Validate();
+
+        await provider.GetRequiredService<IHttpClientFactory>().CreateClient("api").GetAsync(new Uri("https://api.example.com/x"));
+
+        Assert.Contains($"keyid=\"{keyId}\"", Assert.Single(_transport.Requests).Header("Signature-Input"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AddKeyPairSigning_KeyIdAndPem_SignaturesVerifyWithThePemsPublicKey()
+    {
+        (string pem, byte[] publicKey) = TestKeys.NewPkcs8Pem();
+        using ServiceProvider provider = Build(b => b.AddKeyPairSigning("partner-key-7", pem));
+        provider.GetRequiredService<IStartupValidator>().Validate();
+
+        await provider.GetRequiredService<IHttpClientFactory>().CreateClient("api").GetAsync(new Uri("https://api.example.com/x"));
+
+        RecordedRequest sent = Assert.Single(_transport.Requests);
+        Assert.Contains("keyid=\"partner-key-7\"", sent.Header("Signature-Input"), StringComparison.Ordinal);
+        var time = new FakeTimeProvider(TimeProvider.System.GetUtcNow());
+        using SigningKey sameKey = SigningKey.FromPkcs8Pem("partner-key-7", pem);
+        Assert.Equal(publicKey, sameKey.PublicKey.RawBytes.ToArray());
+        SignatureVerificationResult result = await TestKeys.VerifyAsync(new RecordedRequestView(sent), sameKey, time);
+        Assert.True(result.Succeeded, result.FailureDetail);
+    }
+
+    [Fact]
+    public async Task AddKeyPairSigning_ConfigurationSection_BindsSecretAndSigningKnobs()
+    {
+        string secret = NewSecret(out string keyId);
+        IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Api:Signing:Secret"] = secret,
+            ["Api:Signing:Tag"] = "orders-app",
+            ["Api:Signing:ExpiresAfter"] = "00:01:00",
+            ["Api:Signing:DigestAlgorithm"] = "Sha512",
+        }).Build();
+        using ServiceProvider provider = Build(b => b.AddKeyPairSigning(configuration.GetSection("Api:Signing")));
+        provider.GetRequiredService<IStartupValidator>().Validate();
+
+        await provider.GetRequiredService<IHttpClientFactory>().CreateClient("api").PostAsync(new Uri("https://api.example.com/x"), new StringContent("hi"));
+
+        RecordedRequest sent = Assert.Single(_transport.Requests);
+        string input = sent.Header("Signature-Input")!;
+        Assert.Contains($"keyid=\"{keyId}\"", input, StringComparison.Ordinal);
+        Assert.Contains("tag=\"orders-app\"", input, StringComparison.Ordinal);
+        Assert.Contains(";expires=", input, StringComparison.Ordinal);
+        Assert.StartsWith("sha-512=:", sent.Header("Content-Digest"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AddKeyPairSigning_ConfigurationWithKeyIdAndPem_Signs()
+    {
+        (string pem, _) = TestKeys.NewPkcs8Pem();
+        IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["KeyId"] = "kid-from-config",
+            ["PrivateKeyPem"] = pem,
+        }).Build();
+        using ServiceProvider provider = Build(b => b.AddKeyPairSigning(configuration));
+        provider.GetRequiredService<IStartupValidator>().Validate();
+
+        await provider.GetRequiredService<IHttpClientFactory>().CreateClient("api").GetAsync(new Uri("https://api.example.com/x"));
+
+        Assert.Contains("keyid=\"kid-from-config\"", _transport.Requests[0].Header("Signature-Input"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AddKeyPairSigning_KeyFactory_CalledOnceAcrossClientsAndKeyNotDisposed()
+    {
+        int calls = 0;
+        using SigningKey vaultKey = TestKeys.Create("vault-key");
+        using (ServiceProvider provider = Build(b => b.AddKeyPairSigning(_ => { calls++; return vaultKey; })))
+        {
+            provider.GetRequiredService<IStartupValidator>().Validate();
+            var factory = provider.GetRequiredService<IHttpClientFactory>();
+            for (int i = 0; i < 3; i++)
+            {
+                await factory.CreateClient("api").GetAsync(new Uri("https://api.example.com/x"));
+            }
+        }
+
+        Assert.Equal(1, calls);
+        Assert.Equal(3, _transport.Requests.Count);
+        Assert.All(_transport.Requests, r => Assert.Contains("keyid=\"vault-key\"", r.Header("Signature-Input"), StringComparison.Ordinal));
+
+        // The application's key survives the container: KeyPairAuth did not dispose it.
+        using var signer = new HttpClient(new KeyPairSigningHandler(() => new RequestSigner(vaultKey)) { InnerHandler = new RecordingHandler() });
+        await signer.GetAsync(new Uri("https://api.example.com/x"));
+    }
+
+    [Fact]
+    public async Task AddKeyPairSigning_CalledTwice_SignsOnceAndLastConfigurationWins()
+    {
+        string first = NewSecret(out _);
+        string second = NewSecret(out string secondKeyId);
+        using ServiceProvider provider = Build(b => b.AddKeyPairSigning(first).AddKeyPairSigning(o => o.Secret = second));
+
+        await provider.GetRequiredService<IHttpClientFactory>().CreateClient("api").GetAsync(new Uri("https://api.example.com/x"));
+
+        RecordedRequest sent = Assert.Single(_transport.Requests);
+        Assert.Equal(1, sent.Count("Signature-Input"));
+        Assert.Contains($"keyid=\"{secondKeyId}\"", sent.Header("Signature-Input"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_NoKey_FailsNamingClientAndSettings()
+    {
+        using ServiceProvider provider = Build(b => b.AddKeyPairSigning(o => o.Tag = "x"), name: "orders");
+
+        OptionsValidationException ex = StartUpFailure(provider);
+
+        Assert.Contains("HttpClient 'orders'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("KeyPairSigningOptions.Secret", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("PrivateKeyPem", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("kpa_sk_short")]
+    [InlineData("sk_live_51Habc0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmn")]
+    public void Validate_MalformedSecret_FailsAtStartUpWithThePreciseReasonAndNoSecret(string secret)
+    {
+        string reason = Assert.Throws<KeyFormatException>(() => SigningKey.Parse(secret)).Message;
+        using ServiceProvider provider = Build(b => b.AddKeyPairSigning(secret));
+
+        OptionsValidationException ex = StartUpFailure(provider);
+
+        Assert.Contains("KeyPairSigningOptions.Secret for HttpClient 'api' is not a valid key", ex.Message, StringComparison.Ordinal);
+        Assert.Contains(reason, ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(secret, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_MistypedSecret_ReportsChecksumMismatch()
+    {
+        string secret = NewSecret(out _);
+        char[] chars = secret.ToCharArray();
+        int i = chars.Length - 10;
+        chars[i] = chars[i] == 'A' ? 'B' : 'A';
+        string mistyped = new(chars);
+        var expected = Assert.Throws<KeyFormatException>(() => SigningKey.Parse(mistyped));
+        using ServiceProvider provider = Build(b => b.AddKeyPairSigning(mistyped));
+
+        OptionsValidationException ex = StartUpFailure(provider);
+
+        Assert.Equal(KeyFormatError.ChecksumMismatch, expected.Error);
+        Assert.Contains(expected.Message, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_PemWithoutKeyId_FailsNamingKeyId()
+    {
+        (string pem, _) = TestKeys.NewPkcs8Pem();
+        using ServiceProvider provider = Build(b => b.AddKeyPairSigning(o => o.PrivateKeyPem = pem));
+
+        OptionsValidationException ex = StartUpFailure(provider);
+
+        Assert.Contains("KeyPairSigningOptions.KeyId is required with PrivateKeyPem for HttpClient 'api'", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_MalformedPem_FailsNamingPrivateKeyPem()
+    {
+        using ServiceProvider provider = Build(b => b.AddKeyPairSigning("kid", "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----"));
+
+        OptionsValidationException ex = StartUpFailure(provider);
+
+        Assert.Contains("KeyPairSigningOptions.PrivateKeyPem for HttpClient 'api' is not a valid key", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_TwoKeySources_FailsAndReportsEveryError()
+    {
+        (string pem, _) = TestKeys.NewPkcs8Pem();
+        using ServiceProvider provider = Build(b => b.AddKeyPairSigning(o =>
+        {
+            o.Secret = "kpa_sk_x";
+            o.PrivateKeyPem = pem;
+            o.KeyId = "kid";
+            o.ExpiresAfter = TimeSpan.Zero;
+        }));
+
+        OptionsValidationException ex = StartUpFailure(provider);
+
+        Assert.Contains("More than one signing key is configured for HttpClient 'api'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("ExpiresAfter must be positive", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_KeyFactoryThrows_FailsNamingKeyFactory()
+    {
+        using ServiceProvider provider = Build(b => b.AddKeyPairSigning(_ => throw new InvalidDataException("vault sealed")));
+
+        OptionsValidationException ex = StartUpFailure(provider);
+
+        Assert.Contains("KeyPairSigningOptions.KeyFactory for HttpClient 'api' failed", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("vault sealed", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_OtherNamedOptions_AreNotValidated()
+    {
+        using ServiceProvider provider = Build(b => b.AddKeyPairSigning(NewSecret(out _)));
+
+        KeyPairSigningOptions other = provider.GetRequiredService<IOptionsMonitor<KeyPairSigningOptions>>().Get("not-a-signed-client");
+
+        Assert.Null(other.Secret);
+    }
+
+    [Fact]
+    public async Task CreateClient_MalformedSecretWithoutStartUpValidation_ThrowsBeforeSending()
+    {
+        using ServiceProvider provider = Build(b => b.AddKeyPairSigning("kpa_sk_short"));
+
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(
+            () => provider.GetRequiredService<IHttpClientFactory>().CreateClient("api").GetAsync(new Uri("https://api.example.com/x")));
+
+        Assert.Contains("was not sent", ex.Message, StringComparison.Ordinal);
+        Assert.Empty(_transport.Requests);
+    }
+
+    [Fact]
+    public async Task ResilienceHandlerOutside_RetriedAttemptsCarryFreshNonces()
+    {
+        var transport = new RecordingHandler(HttpStatusCode.ServiceUnavailable, HttpStatusCode.ServiceUnavailable);
+        var services = new ServiceCollection();
+        IHttpClientBuilder client = services.AddHttpClient("api");
+        client.AddResilienceHandler("retry", pipeline => pipeline.AddRetry(new HttpRetryStrategyOptions
+        {
+            MaxRetryAttempts = 3,
+            Delay = TimeSpan.Zero,
+            BackoffType = DelayBackoffType.Constant,
+            UseJitter = false,
+        }));
+
+        // Added after the retry handler, so it sits inside it: every attempt passes through signing again.
+        client.AddKeyPairSigning(NewSecret(out _)).ConfigurePrimaryHttpMessageHandler(() => transport);
+        using ServiceProvider provider = services.BuildServiceProvider();
+
+        HttpResponseMessage response = await provider.GetRequiredService<IHttpClientFactory>().CreateClient("api")
+            .PostAsync(new Uri("https://api.example.com/orders?x=1"), new StringContent("{}"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(3, transport.Requests.Count);
+        Assert.Equal(3, transport.Requests.Select(TestKeys.Nonce).Distinct().Count());
+        Assert.All(transport.Requests, r => Assert.Equal(1, r.Count("Signature")));
+    }
+
+    [Fact]
+    public async Task StandardResilienceHandlerOutside_RetriedAttemptsCarryFreshNonces()
+    {
+        var transport = new RecordingHandler(HttpStatusCode.InternalServerError);
+        var services = new ServiceCollection();
+        IHttpClientBuilder client = services.AddHttpClient("api");
+        client.AddStandardResilienceHandler(o =>
+        {
+            o.Retry.Delay = TimeSpan.Zero;
+            o.Retry.UseJitter = false;
+            o.Retry.BackoffType = DelayBackoffType.Constant;
+        });
+        client.AddKeyPairSigning(NewSecret(out _)).ConfigurePrimaryHttpMessageHandler(() => transport);
+        using ServiceProvider provider = services.BuildServiceProvider();
+
+        HttpResponseMessage response = await provider.GetRequiredService<IHttpClientFactory>().CreateClient("api").GetAsync(new Uri("https://api.example.com/x"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(2, transport.Requests.Count);
+        Assert.NotEqual(TestKeys.Nonce(transport.Requests[0]), TestKeys.Nonce(transport.Requests[1]));
+    }
+}

@@ -1,0 +1,124 @@
+using System.Net;
+using KeyPairAuth.Digests;
+using KeyPairAuth.Keys;
+using KeyPairAuth.Signatures;
+using KeyPairAuth.Stores;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Primitives;
+
+namespace KeyPairAuth.Testing;
+
+/// <summary>
+/// A real Kestrel server on 127.0.0.1 (random port) protected by the engine's <see cref="HttpMessageVerifier"/> and
+/// <see cref="ContentDigestVerifier"/>. Answers 200 "ok key=... body=N target=..." or 401 "error_code: detail".
+/// </summary>
+internal sealed class SignedApiServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private SignedApiServer(WebApplication app, FakePublicKeyStore store)
+    {
+        _app = app;
+        Store = store;
+    }
+
+    public FakePublicKeyStore Store { get; }
+
+    public Uri BaseAddress { get; private set; } = null!;
+
+    public static async Task<SignedApiServer> StartAsync()
+    {
+        var store = new FakePublicKeyStore();
+        var verifier = new HttpMessageVerifier(new PublicKeyCache(store, TimeProvider.System), new FakeReplayCache(), new SignatureVerificationOptions(), TimeProvider.System);
+
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
+        WebApplication app = builder.Build();
+        app.Run(async context =>
+        {
+            byte[] body;
+            using (var buffer = new MemoryStream())
+            {
+                await context.Request.Body.CopyToAsync(buffer);
+                body = buffer.ToArray();
+            }
+
+            var view = new ServerRequestView(context.Request, body.Length > 0);
+            SignatureVerificationResult result = await verifier.VerifyAsync(view);
+            if (result.Succeeded && result.CoversContentDigest)
+            {
+                if (!ContentDigestVerifier.TryCreate(view.GetFieldValues(ContentDigest.FieldName), out ContentDigestVerifier? digest, out KeyPairFailureReason failure))
+                {
+                    result = SignatureVerificationResult.Fail(failure, "Content-Digest unusable.");
+                }
+                else
+                {
+                    using (digest)
+                    {
+                        digest!.Append(body);
+                        if (!digest.Verify())
+                        {
+                            result = SignatureVerificationResult.Fail(KeyPairFailureReason.DigestMismatch, "The body does not match Content-Digest.");
+                        }
+                    }
+                }
+            }
+
+            if (!result.Succeeded)
+            {
+                context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                await context.Response.WriteAsync($"{result.Failure!.Value.ToErrorCode()}: {result.FailureDetail}");
+                return;
+            }
+
+            if (context.Request.Path.StartsWithSegments("/status", out PathString rest) && int.TryParse(rest.Value?.TrimStart('/'), out int status))
+            {
+                context.Response.StatusCode = status;
+            }
+
+            await context.Response.WriteAsync($"ok key={result.Key!.KeyId} body={body.Length} target={view.RequestTarget}");
+        });
+
+        await app.StartAsync();
+        var server = new SignedApiServer(app, store);
+        server.BaseAddress = new Uri(app.Urls.First());
+        return server;
+    }
+
+    public void Register(string keyId, Ed25519PublicKey publicKey) => Store.Add(new PublicKeyRecord
+    {
+        KeyId = keyId,
+        Owner = "owner-1",
+        Name = "test",
+        PublicKey = publicKey,
+        CreatedAt = TimeProvider.System.GetUtcNow().AddMinutes(-1),
+    });
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    /// <summary>The server-side view: the raw request target as received, the Host header as the authority.</summary>
+    private sealed class ServerRequestView(HttpRequest request, bool hasContent) : IHttpRequestView
+    {
+        public string Method => request.Method;
+
+        public string Scheme => request.Scheme;
+
+        public string Authority => request.Host.Value ?? string.Empty;
+
+        public string RequestTarget => request.HttpContext.Features.Get<IHttpRequestFeature>()!.RawTarget;
+
+        public bool HasContent => hasContent;
+
+        public StringValues GetFieldValues(string fieldName) =>
+            request.Headers.TryGetValue(fieldName, out StringValues values) ? values : StringValues.Empty;
+    }
+}
