@@ -6,7 +6,7 @@
 #   benchmarks/run.sh --quick         smoke run, under two minutes: headline benchmarks in-process with 3 short
 #                                     iterations, and a short E2E; reports go to artifacts/benchmarks-quick/ only
 #   benchmarks/run.sh [--quick] SUITE...
-#                                     SUITE: verify sign digest sf replay alternatives e2e replay-memory alloc-profile
+#                                     SUITE: verify sign digest sf replay alternatives e2e replay-memory alloc-profile ratios
 #
 # The machine has 2 cores: stop other heavy work first; ratios inside one report are what count.
 set -euo pipefail
@@ -38,10 +38,10 @@ declare -A classes=(
 
 if [ "$quick" -eq 1 ]; then
   out=artifacts/benchmarks-quick
-  if [ ${#suites[@]} -eq 0 ]; then suites=(headline alloc-profile e2e); fi
+  if [ ${#suites[@]} -eq 0 ]; then suites=(headline ratios alloc-profile e2e); fi
 else
   out=benchmarks/results
-  if [ ${#suites[@]} -eq 0 ]; then suites=(verify sign digest sf replay alternatives alloc-profile replay-memory e2e); fi
+  if [ ${#suites[@]} -eq 0 ]; then suites=(verify sign digest sf replay alternatives ratios alloc-profile replay-memory e2e); fi
 fi
 mkdir -p "$out"
 raw="artifacts/benchmarkdotnet"
@@ -58,6 +58,9 @@ for suite in "${suites[@]}"; do
       dotnet "$dll" replay-memory "${extra[@]}" --out "$out/replay-memory.md" ;;
     alloc-profile)
       dotnet "$dll" alloc-profile --out "$out/alloc-profile.md" ;;
+    ratios)
+      extra=(); [ "$quick" -eq 1 ] && extra=(--quick)
+      dotnet "$dll" ratios "${extra[@]}" --out "$out/ratios.md" ;;
     headline)
       # Quick mode: only the rows the targets are judged on.
       dotnet "$dll" --quick --artifacts "$raw" --filter \

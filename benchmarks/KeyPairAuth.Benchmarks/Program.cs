@@ -18,6 +18,11 @@ internal static class Program
             return await EndToEndRunner.RunAsync(args[1..]);
         }
 
+        if (args.Length > 0 && args[0] == "ratios")
+        {
+            return await PairedRatios.RunAsync(args[1..]);
+        }
+
         if (args.Length > 0 && args[0] == "alloc-profile")
         {
             return await AllocationProfile.RunAsync(args[1..]);
