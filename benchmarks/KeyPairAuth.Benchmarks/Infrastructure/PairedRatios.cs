@@ -51,6 +51,29 @@ internal static class PairedRatios
             Row(sb, "verify: raw Ed25519 verify vs full verification of a signed GET", "≤ 1.10",
                 () => SignatureAlgorithm.Ed25519.Verify(publicKey, message, signature),
                 () => get.VerifyNextAsync().GetAwaiter().GetResult(), rounds);
+
+            if (args.Contains("--diagnose"))
+            {
+                // Where does the gap come from? Same baseline, our side stripped down step by step.
+                var pairs = get.RawPairs();
+                int next = 0;
+                Row(sb, "diagnostic: raw verify, one message vs raw verify cycling over the 8192 pooled bases", "—",
+                    () => SignatureAlgorithm.Ed25519.Verify(publicKey, message, signature),
+                    () =>
+                    {
+                        var (b, s) = pairs[next];
+                        next = (next + 1) % pairs.Length;
+                        return SignatureAlgorithm.Ed25519.Verify(publicKey, b, s);
+                    }, rounds);
+                using var noReplay = VerifyFixture.ForGetWithoutReplayCheck();
+                Row(sb, "diagnostic: raw verify vs full verification with a no-op replay cache", "—",
+                    () => SignatureAlgorithm.Ed25519.Verify(publicKey, message, signature),
+                    () => noReplay.VerifyNextAsync().GetAwaiter().GetResult(), rounds);
+                using var small = VerifyFixture.ForGet(64);
+                Row(sb, "diagnostic: raw verify vs full verification, pool of 64 requests (hot caches)", "—",
+                    () => SignatureAlgorithm.Ed25519.Verify(publicKey, message, signature),
+                    () => small.VerifyNextAsync().GetAwaiter().GetResult(), rounds);
+            }
         }
 
         // Sign: raw NSec sign vs HttpMessageSigner.Sign of the GET.
@@ -64,6 +87,16 @@ internal static class PairedRatios
             Row(sb, "sign: raw Ed25519 sign vs HttpMessageSigner.Sign (GET)", "≤ 1.15",
                 () => { SignatureAlgorithm.Ed25519.Sign(key, message, signature); return true; },
                 () => signer.Sign(request, signingKey).Signature.Length > 0, rounds);
+            if (args.Contains("--diagnose"))
+            {
+                byte[] nonce = new byte[16];
+                Row(sb, "diagnostic: raw sign vs raw sign + RandomNumberGenerator.Fill(16 bytes)", "—",
+                    () => { SignatureAlgorithm.Ed25519.Sign(key, message, signature); return true; },
+                    () => { RandomNumberGenerator.Fill(nonce); SignatureAlgorithm.Ed25519.Sign(key, message, signature); return true; }, rounds);
+                Row(sb, "diagnostic: raw sign vs raw sign + HttpMessageSigner.NewNonce()", "—",
+                    () => { SignatureAlgorithm.Ed25519.Sign(key, message, signature); return true; },
+                    () => { SignatureAlgorithm.Ed25519.Sign(key, message, signature); return HttpMessageSigner.NewNonce().Length > 0; }, rounds);
+            }
         }
 
         // Digest: raw SHA-256 of 1 MiB vs ContentDigestVerifier over the same body.

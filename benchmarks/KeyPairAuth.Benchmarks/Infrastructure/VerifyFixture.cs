@@ -30,7 +30,7 @@ internal sealed class VerifyFixture : IDisposable
     private readonly byte[]? _body;
     private int _next;
 
-    private VerifyFixture(int bodySize, int poolSize)
+    private VerifyFixture(int bodySize, int poolSize, bool noOpReplayCache = false)
     {
         var time = new FixedTimeProvider(TimeProvider.System.GetUtcNow());
         using SigningKey key = SigningKey.FromSeed(Fixtures.KeyId, Fixtures.Seed);
@@ -46,7 +46,9 @@ internal sealed class VerifyFixture : IDisposable
         }, maxActiveKeysPerOwner: 10).AsTask().GetAwaiter().GetResult();
         Fixtures.Require(added == PublicKeyAddResult.Added, "the key is stored");
 
-        _replay = new GenerationalReplayCache(() => new InMemoryReplayCache(time, new InMemoryReplayCacheOptions { MaxEntries = Math.Max(poolSize * 2, 4096) }));
+        _replay = new GenerationalReplayCache(noOpReplayCache
+            ? () => new AcceptAllReplayCache()
+            : () => new InMemoryReplayCache(time, new InMemoryReplayCacheOptions { MaxEntries = Math.Max(poolSize * 2, 4096) }));
         _verifier = new HttpMessageVerifier(new PublicKeyCache(store, time), _replay, new SignatureVerificationOptions(), time);
 
         var signer = new HttpMessageSigner(time);
@@ -81,7 +83,7 @@ internal sealed class VerifyFixture : IDisposable
         Fixtures.Require(first.Succeeded, $"a signed request verifies (got {first.Failure})");
         Fixtures.Require(first.CoversContentDigest == (bodySize > 0), "content-digest coverage matches the body");
         var replayed = _verifier.VerifyAsync(_pool[0]).AsTask().GetAwaiter().GetResult();
-        Fixtures.Require(replayed.Failure == KeyPairFailureReason.ReplayedNonce, $"a replay is refused (got {replayed.Failure})");
+        Fixtures.Require(noOpReplayCache || replayed.Failure == KeyPairFailureReason.ReplayedNonce, $"a replay is refused (got {replayed.Failure})");
         var tampered = new BenchRequest(unsigned.Method, unsigned.Authority, unsigned.RequestTarget + "&x=1", unsigned.HasContent,
             BenchRequest.Header(SignatureFields.SignatureInputFieldName, _pool[1].GetFieldValues(SignatureFields.SignatureInputFieldName).ToString()),
             BenchRequest.Header(SignatureFields.SignatureFieldName, _pool[1].GetFieldValues(SignatureFields.SignatureFieldName).ToString()),
@@ -112,6 +114,19 @@ internal sealed class VerifyFixture : IDisposable
     public static VerifyFixture ForGet(int poolSize = PoolSize) => new(-1, poolSize);
 
     public static VerifyFixture ForPost(int bodySize, int poolSize = PoolSize) => new(bodySize, poolSize);
+
+    /// <summary>Diagnostics only: a GET fixture whose replay cache accepts everything (isolates the replay check's cost).</summary>
+    public static VerifyFixture ForGetWithoutReplayCheck(int poolSize = PoolSize) => new(-1, poolSize, noOpReplayCache: true);
+
+    /// <summary>Diagnostics only: the signature base and signature bytes of every pooled request, for raw verification.</summary>
+    public (byte[] Base, byte[] Signature)[] RawPairs() =>
+        [.. _pool.Select(r =>
+        {
+            string input = r.GetFieldValues(SignatureFields.SignatureInputFieldName).ToString();
+            KeyPairAuth.StructuredFields.StructuredFieldParser.ParseDictionary(r.GetFieldValues(SignatureFields.SignatureFieldName).ToString())
+                .TryGetValue("sig1", out KeyPairAuth.StructuredFields.SfMember? member);
+            return (System.Text.Encoding.ASCII.GetBytes(Suites.SignBenchmarks.SignatureBaseOf(r, input)), member!.Item!.Value.Bytes.ToArray());
+        })];
 
     /// <summary>Verifies the next pooled request (signature, then the body digest when there is a body).</summary>
     public async ValueTask<bool> VerifyNextAsync()
@@ -148,6 +163,12 @@ internal sealed class VerifyFixture : IDisposable
 
     public void Dispose()
     {
+    }
+
+    private sealed class AcceptAllReplayCache : IReplayCache
+    {
+        public ValueTask<ReplayCheckResult> TryAddAsync(string keyId, string nonce, DateTimeOffset rememberUntil, CancellationToken cancellationToken = default) =>
+            ValueTask.FromResult(ReplayCheckResult.Accepted);
     }
 
     /// <summary>Forwards to the current cache; <see cref="NextGeneration"/> swaps in a fresh, empty one.</summary>
