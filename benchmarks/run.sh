@@ -59,7 +59,7 @@ for suite in "${suites[@]}"; do
     alloc-profile)
       dotnet "$dll" alloc-profile --out "$out/alloc-profile.md" ;;
     ratios)
-      extra=(); [ "$quick" -eq 1 ] && extra=(--quick)
+      extra=(--diagnose); [ "$quick" -eq 1 ] && extra=(--quick)
       dotnet "$dll" ratios "${extra[@]}" --out "$out/ratios.md" ;;
     headline)
       # Quick mode: only the rows the targets are judged on.
