@@ -1,0 +1,100 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text;
+using KeyPairAuth.Replay;
+
+namespace KeyPairAuth.Benchmarks.Infrastructure;
+
+/// <summary>
+/// Bytes per remembered nonce: the managed heap growth (<see cref="GC.GetTotalMemory(bool)"/> after full collections)
+/// from inserting N distinct (key id, nonce) pairs into an empty cache, divided by N. The nonce strings are created
+/// before the first measurement and stay alive throughout, so they are not counted: they belong to the requests, and the
+/// cache does not keep them. For comparison, the same for a naive <see cref="ConcurrentDictionary{TKey, TValue}"/> keyed by
+/// "keyid:nonce" (which must keep the string).
+/// </summary>
+internal static class ReplayMemoryMeasurement
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        bool quick = args.Contains("--quick");
+        string? output = null;
+        for (int i = 0; i < args.Length - 1; i++)
+        {
+            if (args[i] == "--out")
+            {
+                output = args[i + 1];
+            }
+        }
+
+        int[] sizes = quick ? [10_000, 100_000] : [10_000, 100_000, 900_000];
+        var time = new FixedTimeProvider(TimeProvider.System.GetUtcNow());
+        DateTimeOffset until = time.GetUtcNow().AddMinutes(6);
+        var inv = CultureInfo.InvariantCulture;
+        var sb = new StringBuilder();
+        sb.AppendLine("# Replay cache: bytes per remembered nonce");
+        sb.AppendLine();
+        sb.AppendLine(inv, $"Command: `benchmarks/run.sh{(quick ? " --quick" : string.Empty)} replay-memory`. .NET {Environment.Version}, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, workstation GC.");
+        sb.AppendLine();
+        sb.AppendLine("Heap growth after full GCs from inserting N distinct 22-character base64url nonces (one key id) into an empty cache with the");
+        sb.AppendLine("default options (MaxEntries 1,000,000, so 64 shards). Nonce strings are allocated beforehand and not counted (the cache keeps");
+        sb.AppendLine("128-bit digests, not the strings). The table grows by doubling and stays at most 3/4 full, so bytes per nonce between");
+        sb.AppendLine("slot size ÷ 0.75 and slot size ÷ 0.375 are expected depending on where N falls between two doublings.");
+        sb.AppendLine();
+        sb.AppendLine("| implementation | N | heap growth | bytes per nonce | table slots × slot size ÷ N |");
+        sb.AppendLine("|---|---:|---:|---:|---:|");
+        foreach (int n in sizes)
+        {
+            string[] nonces = new string[n];
+            for (int i = 0; i < n; i++)
+            {
+                nonces[i] = Fixtures.NewNonce();
+            }
+
+            long before = Settle();
+            var cache = new InMemoryReplayCache(time);
+            for (int i = 0; i < n; i++)
+            {
+                Fixtures.Require(await cache.TryAddAsync(Fixtures.KeyId, nonces[i], until) == ReplayCheckResult.Accepted, "accepted");
+            }
+
+            long after = Settle();
+            double slotBytes = (double)cache.SlotCapacity * InMemoryReplayCache.SlotSize / n;
+            sb.AppendLine(inv, $"| InMemoryReplayCache | {n:N0} | {after - before:N0} B | **{(after - before) / (double)n:F1}** | {slotBytes:F1} ({cache.SlotCapacity:N0} × {InMemoryReplayCache.SlotSize} B) |");
+            GC.KeepAlive(cache);
+            cache = null;
+
+            before = Settle();
+            var naive = new ConcurrentDictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+            for (int i = 0; i < n; i++)
+            {
+                naive.TryAdd(Fixtures.KeyId + ":" + nonces[i], until);
+            }
+
+            after = Settle();
+            sb.AppendLine(inv, $"| naive ConcurrentDictionary<string, DateTimeOffset> | {n:N0} | {after - before:N0} B | {(after - before) / (double)n:F1} | — |");
+            GC.KeepAlive(naive);
+            GC.KeepAlive(nonces);
+        }
+
+        string markdown = sb.ToString();
+        Console.WriteLine(markdown);
+        if (output is not null)
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
+            await File.WriteAllTextAsync(output, markdown);
+        }
+
+        return 0;
+    }
+
+    private static long Settle()
+    {
+        for (int i = 0; i < 3; i++)
+        {
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+            GC.WaitForPendingFinalizers();
+        }
+
+        return GC.GetTotalMemory(forceFullCollection: true);
+    }
+}

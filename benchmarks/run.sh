@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# The one command for the KeyPairAuth benchmarks (see docs/benchmarks.md).
+#
+#   benchmarks/run.sh                 every suite, one BenchmarkDotNet class at a time, then the E2E runner;
+#                                     GitHub-markdown reports are copied to benchmarks/results/
+#   benchmarks/run.sh --quick         smoke run, under two minutes: headline benchmarks in-process with 3 short
+#                                     iterations, and a short E2E; reports go to artifacts/benchmarks-quick/ only
+#   benchmarks/run.sh [--quick] SUITE...
+#                                     SUITE: verify sign digest sf replay alternatives e2e replay-memory alloc-profile ratios
+#
+# The machine has 2 cores: stop other heavy work first; ratios inside one report are what count.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+quick=0
+suites=()
+for arg in "$@"; do
+  case "$arg" in
+    --quick) quick=1 ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    *) suites+=("$arg") ;;
+  esac
+done
+
+project=benchmarks/KeyPairAuth.Benchmarks/KeyPairAuth.Benchmarks.csproj
+dotnet build "$project" -c Release -nologo -v quiet
+dll=benchmarks/KeyPairAuth.Benchmarks/bin/Release/net10.0/KeyPairAuth.Benchmarks.dll
+
+declare -A classes=(
+  [verify]=VerifyBenchmarks
+  [sign]=SignBenchmarks
+  [digest]=ContentDigestBenchmarks
+  [sf]=StructuredFieldBenchmarks
+  [replay]=ReplayCacheBenchmarks
+  [alternatives]=AlternativesBenchmarks
+)
+
+if [ "$quick" -eq 1 ]; then
+  out=artifacts/benchmarks-quick
+  if [ ${#suites[@]} -eq 0 ]; then suites=(headline ratios alloc-profile e2e); fi
+else
+  out=benchmarks/results
+  if [ ${#suites[@]} -eq 0 ]; then suites=(verify sign digest sf replay alternatives ratios alloc-profile replay-memory e2e); fi
+fi
+mkdir -p "$out"
+raw="artifacts/benchmarkdotnet"
+start=$SECONDS
+
+for suite in "${suites[@]}"; do
+  echo "==> $suite"
+  case "$suite" in
+    e2e)
+      extra=(); [ "$quick" -eq 1 ] && extra=(--quick)
+      dotnet "$dll" e2e "${extra[@]}" --out "$out/e2e.md" ;;
+    replay-memory)
+      extra=(); [ "$quick" -eq 1 ] && extra=(--quick)
+      dotnet "$dll" replay-memory "${extra[@]}" --out "$out/replay-memory.md" ;;
+    alloc-profile)
+      dotnet "$dll" alloc-profile --out "$out/alloc-profile.md" ;;
+    ratios)
+      extra=(--diagnose); [ "$quick" -eq 1 ] && extra=(--quick)
+      dotnet "$dll" ratios "${extra[@]}" --out "$out/ratios.md" ;;
+    headline)
+      # Quick mode: only the rows the targets are judged on.
+      dotnet "$dll" --quick --artifacts "$raw" --filter \
+        '*VerifyBenchmarks.RawVerify' '*VerifyBenchmarks.Get' '*VerifyBenchmarks.Floor1MiB' '*VerifyBenchmarks.Post1MiB' \
+        '*SignBenchmarks.RawSign' '*SignBenchmarks.SignerGet' '*SignBenchmarks.HandlerGet' \
+        '*ContentDigestBenchmarks.RawSha256' '*ContentDigestBenchmarks.Verifier' '*AlternativesBenchmarks.*'
+      cp "$raw"/results/*-report-github.md "$out/" 2>/dev/null || true ;;
+    *)
+      class="${classes[$suite]:-}"
+      if [ -z "$class" ]; then echo "unknown suite: $suite" >&2; exit 2; fi
+      args=(--artifacts "$raw" --filter "*.${class}.*")
+      [ "$quick" -eq 1 ] && args=(--quick "${args[@]}")
+      rm -f "$raw"/results/*"$class"*-report-github.md
+      dotnet "$dll" "${args[@]}"
+      cp "$raw"/results/*"$class"*-report-github.md "$out/$class.md" ;;
+  esac
+done
+echo "==> done in $((SECONDS - start)) s; reports in $out/"
