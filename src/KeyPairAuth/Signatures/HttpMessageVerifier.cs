@@ -32,6 +32,14 @@ public sealed class HttpMessageVerifier
 
     private const string InvalidSignatureDetail = "The signature does not verify.";
 
+    // Stands in for an unknown key id so that "unknown key" costs one Ed25519 verification, exactly like "bad
+    // signature": the answers are identical, and so is the time they take (no key-existence timing oracle).
+    private static readonly PublicKey DecoyKey = CreateDecoyKey();
+
+    /// <summary>Gets how many decoy verifications ran on this thread (a test seam: time itself is not asserted).</summary>
+    [ThreadStatic]
+    internal static int DecoyVerifications;
+
     private readonly PublicKeyCache _keys;
     private readonly IReplayCache _replayCache;
     private readonly SignatureVerificationOptions _options;
@@ -235,7 +243,7 @@ public sealed class HttpMessageVerifier
             try
             {
                 key = await _keys.FindAsync(candidate.KeyId!, cancellationToken).ConfigureAwait(false);
-                if (key is null || !SignatureAlgorithm.Ed25519.Verify(key.PublicKey.NSecKey, writer.WrittenSpan, candidate.Signature.Span))
+                if (!VerifySignature(key, writer.WrittenSpan, candidate.Signature.Span))
                 {
                     Record(ref best, ref bestStage, Failures.Invalid, Stage.Crypto);
                     continue;
@@ -519,7 +527,7 @@ public sealed class HttpMessageVerifier
                 key = find.Result;
             }
 
-            if (key is null || !SignatureAlgorithm.Ed25519.Verify(key.PublicKey.NSecKey, writer.WrittenSpan, fields.Signature))
+            if (!VerifySignature(key, writer.WrittenSpan, fields.Signature))
             {
                 return new ValueTask<SignatureVerificationResult>(Failures.Invalid);
             }
@@ -550,7 +558,7 @@ public sealed class HttpMessageVerifier
         try
         {
             key = await find.ConfigureAwait(false);
-            if (key is null || !SignatureAlgorithm.Ed25519.Verify(key.PublicKey.NSecKey, writer.WrittenSpan, signature))
+            if (!VerifySignature(key, writer.WrittenSpan, signature))
             {
                 return Failures.Invalid;
             }
@@ -752,5 +760,24 @@ public sealed class HttpMessageVerifier
         public static readonly SignatureVerificationResult Invalid = Fail(KeyPairFailureReason.InvalidSignature, InvalidSignatureDetail);
 
         private static SignatureVerificationResult Fail(KeyPairFailureReason reason, string detail) => SignatureVerificationResult.Fail(reason, detail);
+    }
+
+    /// <summary>Verifies with the stored key, or burns one verification against a decoy when the key id is unknown.</summary>
+    private static bool VerifySignature([NotNullWhen(true)] PublicKeyRecord? key, ReadOnlySpan<byte> signatureBase, ReadOnlySpan<byte> signature)
+    {
+        if (key is null)
+        {
+            _ = SignatureAlgorithm.Ed25519.Verify(DecoyKey, signatureBase, signature);
+            DecoyVerifications++;
+            return false;
+        }
+
+        return SignatureAlgorithm.Ed25519.Verify(key.PublicKey.NSecKey, signatureBase, signature);
+    }
+
+    private static PublicKey CreateDecoyKey()
+    {
+        using Key key = Key.Create(SignatureAlgorithm.Ed25519);
+        return key.PublicKey;
     }
 }

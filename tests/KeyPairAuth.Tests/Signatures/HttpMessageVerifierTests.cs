@@ -343,6 +343,29 @@ public sealed class HttpMessageVerifierTests
         Assert.Null(badSignature.Key);
     }
 
+    [Fact]
+    public async Task Verify_UnknownKey_CostsOneDecoyVerificationLikeABadSignature()
+    {
+        // Identical answers are not enough: if an unknown key id skipped the Ed25519 verification, the ~50 µs
+        // difference would tell a prober which key ids exist. The unknown key must burn one verification.
+        using var f = new VerifierFixture();
+        using var unknown = TestKeys.NewSigningKey("kpa_unknown", 9);
+        using var impostor = TestKeys.NewSigningKey("kpa_test_key_1", 9);
+        TestRequest unknownRequest = f.Sign(VerifierFixture.Get(), key: unknown);
+        TestRequest impostorRequest = f.Sign(VerifierFixture.Get(), key: impostor);
+
+        // The fixture's store answers synchronously, so the whole verification runs on this thread (the counter is
+        // thread-static to keep parallel tests apart).
+        int before = HttpMessageVerifier.DecoyVerifications;
+        SignatureVerificationResult unknownKey = await f.Verifier.VerifyAsync(unknownRequest);
+        Assert.Equal(KeyPairFailureReason.InvalidSignature, unknownKey.Failure);
+        Assert.Equal(before + 1, HttpMessageVerifier.DecoyVerifications);
+
+        SignatureVerificationResult badSignature = await f.Verifier.VerifyAsync(impostorRequest);
+        Assert.Equal(KeyPairFailureReason.InvalidSignature, badSignature.Failure);
+        Assert.Equal(before + 1, HttpMessageVerifier.DecoyVerifications);
+    }
+
     [Theory]
     [InlineData("rsa-pss-sha512")]
     [InlineData("hmac-sha256")]
