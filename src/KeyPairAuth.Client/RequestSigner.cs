@@ -74,11 +74,18 @@ public sealed class RequestSigner
             // Buffering keeps the content re-readable: the digest is computed from the same bytes the
             // transport then sends (and re-sends on retry).
             await content.LoadIntoBufferAsync(cancellationToken).ConfigureAwait(false);
-            byte[] body = await content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+
+            // A buffered content hands out read-only streams over its one buffer: hashing it this way does not copy
+            // the body a second time (ReadAsByteArrayAsync would).
+            Stream body = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
             if (body.Length > 0)
             {
                 hasContent = true;
-                request.Headers.TryAddWithoutValidation(ContentDigest.FieldName, ContentDigest.Compute(body, DigestAlgorithm));
+                string digest = await ContentDigest.ComputeAsync(body, DigestAlgorithm, cancellationToken).ConfigureAwait(false);
+                request.Headers.TryAddWithoutValidation(ContentDigest.FieldName, digest);
+
+                // HttpContent may hand the same read stream to a later reader (a logging handler, the next attempt).
+                body.Position = 0;
             }
         }
 

@@ -98,6 +98,30 @@ public sealed class KeyPairSigningHandlerTests : IDisposable
     }
 
     [Fact]
+    public async Task SignAsync_StreamContent_ContentStillReadableFromTheStartAfterSigning()
+    {
+        // The digest is computed from the buffered content's read stream; a later reader (a logging handler, the
+        // transport) must still see the whole body.
+        byte[] body = new byte[10_000];
+        for (int i = 0; i < body.Length; i++)
+        {
+            body[i] = (byte)(i * 13);
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Put, new Uri("https://api.example.com/blobs/2"))
+        {
+            Content = new StreamContent(new ForwardOnlyStream(body)),
+        };
+        await new RequestSigner(_key, timeProvider: _time).SignAsync(request);
+
+        using var copy = new MemoryStream();
+        await (await request.Content.ReadAsStreamAsync()).CopyToAsync(copy);
+        Assert.Equal(body, copy.ToArray());
+        Assert.Equal(body, await request.Content.ReadAsByteArrayAsync());
+        Assert.Equal(ContentDigest.Compute(body), request.Headers.GetValues("Content-Digest").Single());
+    }
+
+    [Fact]
     public async Task SendAsync_Sha512Option_UsesSha512Digest()
     {
         using HttpClient client = CreateClient(signer: new RequestSigner(_key, digestAlgorithm: ContentDigestAlgorithm.Sha512, timeProvider: _time));
