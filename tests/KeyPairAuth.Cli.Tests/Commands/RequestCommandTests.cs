@@ -101,10 +101,14 @@ public sealed class RequestCommandTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task SignCurl_PrintedCommandRunInAShell_Authenticates()
     {
-        if (OperatingSystem.IsWindows() || !File.Exists("/bin/sh") || !new[] { "/usr/bin/curl", "/bin/curl", "/usr/local/bin/curl" }.Any(File.Exists))
+        if (OperatingSystem.IsWindows())
         {
-            return; // needs a POSIX shell and curl
+            return; // the printed command line is for a POSIX shell
         }
+
+        // ./test.sh provisions curl (.ci/services/tools.sh); a missing tool is a failure, not a silent pass.
+        Assert.True(File.Exists("/bin/sh"), "/bin/sh is required");
+        Assert.True(new[] { "/usr/bin/curl", "/bin/curl", "/usr/local/bin/curl" }.Any(File.Exists), "curl is required: ./test.sh installs it");
 
         (string keyFile, string keyId) = await KeygenAndRegisterAsync();
         string url = new Uri(_server.BaseAddress, "/orders/a%2Fb?q=x y&n=[1]").ToString();
