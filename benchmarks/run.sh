@@ -42,7 +42,7 @@ if [ "$quick" -eq 1 ]; then
   if [ ${#suites[@]} -eq 0 ]; then suites=(headline ratios alloc-profile e2e); fi
 else
   out=benchmarks/results
-  if [ ${#suites[@]} -eq 0 ]; then suites=(verify sign digest sf replay alternatives ratios alloc-profile replay-memory e2e); fi
+  if [ ${#suites[@]} -eq 0 ]; then suites=(verify sign digest sf replay alternatives handler ratios alloc-profile replay-memory e2e); fi
 fi
 mkdir -p "$out"
 raw="artifacts/benchmarkdotnet"
