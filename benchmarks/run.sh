@@ -6,7 +6,7 @@
 #   benchmarks/run.sh --quick         smoke run, under two minutes: headline benchmarks in-process with 3 short
 #                                     iterations, and a short E2E; reports go to artifacts/benchmarks-quick/ only
 #   benchmarks/run.sh [--quick] SUITE...
-#                                     SUITE: verify sign digest sf replay alternatives e2e replay-memory alloc-profile ratios
+#                                     SUITE: verify sign digest sf replay alternatives handler e2e replay-memory alloc-profile ratios
 #
 # The machine has 2 cores: stop other heavy work first; ratios inside one report are what count.
 set -euo pipefail
@@ -34,6 +34,7 @@ declare -A classes=(
   [sf]=StructuredFieldBenchmarks
   [replay]=ReplayCacheBenchmarks
   [alternatives]=AlternativesBenchmarks
+  [handler]=HandlerBenchmarks
 )
 
 if [ "$quick" -eq 1 ]; then
@@ -41,7 +42,7 @@ if [ "$quick" -eq 1 ]; then
   if [ ${#suites[@]} -eq 0 ]; then suites=(headline ratios alloc-profile e2e); fi
 else
   out=benchmarks/results
-  if [ ${#suites[@]} -eq 0 ]; then suites=(verify sign digest sf replay alternatives ratios alloc-profile replay-memory e2e); fi
+  if [ ${#suites[@]} -eq 0 ]; then suites=(verify sign digest sf replay alternatives handler ratios alloc-profile replay-memory e2e); fi
 fi
 mkdir -p "$out"
 raw="artifacts/benchmarkdotnet"

@@ -28,6 +28,11 @@ internal static class Program
             return await AllocationProfile.RunAsync(args[1..]);
         }
 
+        if (args.Length > 0 && args[0] == "handler-profile")
+        {
+            return await Suites.HandlerBenchmarks.ProfileAsync();
+        }
+
         if (args.Length > 0 && args[0] == "replay-memory")
         {
             return await ReplayMemoryMeasurement.RunAsync(args[1..]);

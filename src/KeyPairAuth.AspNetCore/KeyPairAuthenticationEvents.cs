@@ -6,11 +6,14 @@ namespace KeyPairAuth.AspNetCore;
 /// </summary>
 public class KeyPairAuthenticationEvents
 {
+    private static readonly Func<KeyPairMessageReceivedContext, Task> NoMessageReceived = static _ => Task.CompletedTask;
+    private static readonly Func<KeyPairSignatureValidatedContext, Task> NoSignatureValidated = static _ => Task.CompletedTask;
+
     /// <summary>Gets or sets the delegate invoked when a request carrying signature fields arrives, before anything is verified.</summary>
-    public Func<KeyPairMessageReceivedContext, Task> OnMessageReceived { get; set; } = static _ => Task.CompletedTask;
+    public Func<KeyPairMessageReceivedContext, Task> OnMessageReceived { get; set; } = NoMessageReceived;
 
     /// <summary>Gets or sets the delegate invoked after the signature and the body digest verified and the principal was built.</summary>
-    public Func<KeyPairSignatureValidatedContext, Task> OnSignatureValidated { get; set; } = static _ => Task.CompletedTask;
+    public Func<KeyPairSignatureValidatedContext, Task> OnSignatureValidated { get; set; } = NoSignatureValidated;
 
     /// <summary>Gets or sets the delegate invoked when a signed request is refused or verification threw.</summary>
     public Func<KeyPairAuthenticationFailedContext, Task> OnAuthenticationFailed { get; set; } = static _ => Task.CompletedTask;
@@ -45,4 +48,10 @@ public class KeyPairAuthenticationEvents
     /// <param name="context">The context.</param>
     /// <returns>A task.</returns>
     public virtual Task Forbidden(KeyPairForbiddenContext context) => OnForbidden(context);
+
+    /// <summary>Gets a value indicating whether <see cref="MessageReceived"/> does nothing (not derived, delegate not replaced): the handler then skips building its context.</summary>
+    internal bool IsDefaultMessageReceived => GetType() == typeof(KeyPairAuthenticationEvents) && ReferenceEquals(OnMessageReceived, NoMessageReceived);
+
+    /// <summary>Gets a value indicating whether <see cref="SignatureValidated"/> does nothing (not derived, delegate not replaced).</summary>
+    internal bool IsDefaultSignatureValidated => GetType() == typeof(KeyPairAuthenticationEvents) && ReferenceEquals(OnSignatureValidated, NoSignatureValidated);
 }

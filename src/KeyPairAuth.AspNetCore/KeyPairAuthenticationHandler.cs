@@ -63,11 +63,16 @@ internal sealed class KeyPairAuthenticationHandler : AuthenticationHandler<KeyPa
             return AuthenticateResult.NoResult();
         }
 
-        var messageReceived = new KeyPairMessageReceivedContext(Context, Scheme, Options);
-        await Events.MessageReceived(messageReceived).ConfigureAwait(false);
-        if (messageReceived.Result is not null)
+        // The event context is only built when someone handles the event (a replaced delegate or a derived class).
+        KeyPairAuthenticationEvents events = Events;
+        if (!events.IsDefaultMessageReceived)
         {
-            return messageReceived.Result;
+            var messageReceived = new KeyPairMessageReceivedContext(Context, Scheme, Options);
+            await events.MessageReceived(messageReceived).ConfigureAwait(false);
+            if (messageReceived.Result is not null)
+            {
+                return messageReceived.Result;
+            }
         }
 
         long started = Stopwatch.GetTimestamp();
@@ -128,19 +133,21 @@ internal sealed class KeyPairAuthenticationHandler : AuthenticationHandler<KeyPa
             }
         }
 
-        var validated = new KeyPairSignatureValidatedContext(Context, Scheme, Options, key)
+        ClaimsPrincipal principal = CreatePrincipal(key);
+        KeyPairSignatureValidatedContext? validated = null;
+        if (!Events.IsDefaultSignatureValidated)
         {
-            Principal = CreatePrincipal(key),
-        };
-        await Events.SignatureValidated(validated).ConfigureAwait(false);
-        if (validated.Result is not null)
-        {
-            return validated.Result;
-        }
+            validated = new KeyPairSignatureValidatedContext(Context, Scheme, Options, key) { Principal = principal };
+            await Events.SignatureValidated(validated).ConfigureAwait(false);
+            if (validated.Result is not null)
+            {
+                return validated.Result;
+            }
 
-        if (validated.Principal is null)
-        {
-            return await FailAsync(KeyPairFailureReason.InvalidSignature, "The request was refused.", started, activity).ConfigureAwait(false);
+            if (validated.Principal is null)
+            {
+                return await FailAsync(KeyPairFailureReason.InvalidSignature, "The request was refused.", started, activity).ConfigureAwait(false);
+            }
         }
 
         if (Options.RecordLastUsed)
@@ -151,24 +158,30 @@ internal sealed class KeyPairAuthenticationHandler : AuthenticationHandler<KeyPa
         Log.SignatureVerified(Logger, key.KeyId);
         _metrics.Success(started);
         activity?.SetTag("keypairauth.outcome", "success");
+        if (validated is null)
+        {
+            return AuthenticateResult.Success(new AuthenticationTicket(principal, Scheme.Name));
+        }
+
         validated.Success();
         return validated.Result!;
     }
 
     private ClaimsPrincipal CreatePrincipal(PublicKeyRecord key)
     {
-        var claims = new List<Claim>(3 + key.Scopes.Count)
+        // Each claim is created with the identity as its subject: ClaimsIdentity(IEnumerable<Claim>) would clone every
+        // claim whose Subject is not the identity, allocating each claim twice (plus the list).
+        var identity = new ClaimsIdentity(Scheme.Name, ClaimTypes.NameIdentifier, ClaimTypes.Role);
+        string issuer = ClaimsIssuer;
+        identity.AddClaim(new Claim(ClaimTypes.NameIdentifier, key.Owner, ClaimValueTypes.String, issuer, issuer, identity));
+        identity.AddClaim(new Claim(KeyPairClaimTypes.KeyId, key.KeyId, ClaimValueTypes.String, issuer, issuer, identity));
+        identity.AddClaim(new Claim(KeyPairClaimTypes.KeyName, key.Name, ClaimValueTypes.String, issuer, issuer, identity));
+        IReadOnlyList<string> scopes = key.Scopes;
+        for (int i = 0; i < scopes.Count; i++)
         {
-            new(ClaimTypes.NameIdentifier, key.Owner, ClaimValueTypes.String, ClaimsIssuer),
-            new(KeyPairClaimTypes.KeyId, key.KeyId, ClaimValueTypes.String, ClaimsIssuer),
-            new(KeyPairClaimTypes.KeyName, key.Name, ClaimValueTypes.String, ClaimsIssuer),
-        };
-        foreach (string scope in key.Scopes)
-        {
-            claims.Add(new Claim(KeyPairClaimTypes.Scope, scope, ClaimValueTypes.String, ClaimsIssuer));
+            identity.AddClaim(new Claim(KeyPairClaimTypes.Scope, scopes[i], ClaimValueTypes.String, issuer, issuer, identity));
         }
 
-        var identity = new ClaimsIdentity(claims, Scheme.Name, ClaimTypes.NameIdentifier, ClaimTypes.Role);
         return new ClaimsPrincipal(identity);
     }
 

@@ -162,6 +162,42 @@ internal static class EndToEndRunner
             builder.Services.AddKeyPairAuth();
             builder.Services.AddAuthentication(KeyPairAuthenticationDefaults.AuthenticationScheme).AddKeyPair();
         }, app => app.UseAuthentication(), requireUser: true));
+
+        // Diagnostic variant: the same engine (key cache over the same store, its own InMemoryReplayCache) called from a
+        // bare middleware, without the authentication framework, to split our cost into engine and ASP.NET Core path.
+        // The pre-signed pool is signed for the keypair app's authority, so this view reports that authority.
+        string authority = variants.Single(v => v.Name == "keypair").BaseUri.Authority;
+        var verifier = new HttpMessageVerifier(new PublicKeyCache(store, TimeProvider.System), new InMemoryReplayCache(TimeProvider.System),
+            new SignatureVerificationOptions(), TimeProvider.System);
+        variants.Add(await StartAsync("engine", "diagnostic: middleware calling HttpMessageVerifier directly (no authentication framework, no principal)", _ => { }, app =>
+            app.Use(async (context, next) =>
+            {
+                var view = new AuthorityView(new KeyPairAuth.AspNetCore.Internal.HttpContextRequestView(context.Request), authority);
+                SignatureVerificationResult result = await verifier.VerifyAsync(view, context.RequestAborted);
+                if (!result.Succeeded)
+                {
+                    context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                    return;
+                }
+
+                await next(context);
+            })));
+    }
+
+    /// <summary>A request view that reports a fixed authority (the one the pool was signed for).</summary>
+    private sealed class AuthorityView(IHttpRequestView inner, string authority) : IHttpRequestView
+    {
+        public string Method => inner.Method;
+
+        public string Scheme => inner.Scheme;
+
+        public string Authority => authority;
+
+        public string RequestTarget => inner.RequestTarget;
+
+        public bool HasContent => inner.HasContent;
+
+        public Microsoft.Extensions.Primitives.StringValues GetFieldValues(string fieldName) => inner.GetFieldValues(fieldName);
     }
 
     /// <summary>Creates the pre-signer: given a count, returns that many signed header sets with distinct nonces, for our server's authority.</summary>

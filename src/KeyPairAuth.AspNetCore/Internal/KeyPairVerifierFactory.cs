@@ -18,6 +18,15 @@ internal sealed class KeyPairVerifierFactory
         _replayCache = replayCache;
     }
 
-    public HttpMessageVerifier Get(KeyPairAuthenticationOptions options, TimeProvider timeProvider) =>
-        _verifiers.GetValue(options, o => new HttpMessageVerifier(_keys, _replayCache, o.Verification, timeProvider));
+    /// <summary>Gets the verifier for these options; only the first request after an options (re)load builds one.</summary>
+    public HttpMessageVerifier Get(KeyPairAuthenticationOptions options, TimeProvider timeProvider)
+    {
+        // TryGetValue first: GetValue's factory lambda captures the time provider, a closure and a delegate per request.
+        if (_verifiers.TryGetValue(options, out HttpMessageVerifier? verifier))
+        {
+            return verifier;
+        }
+
+        return _verifiers.GetValue(options, o => new HttpMessageVerifier(_keys, _replayCache, o.Verification, timeProvider));
+    }
 }

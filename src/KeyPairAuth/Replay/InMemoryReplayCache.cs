@@ -37,6 +37,9 @@ public sealed class InMemoryReplayCache : IReplayCache
     private const int SaltSize = 32;
     private const int StackHashInputLimit = 1024;
 
+    [ThreadStatic]
+    private static IncrementalHash? t_sha256;
+
     private readonly TimeProvider _timeProvider;
     private readonly byte[] _salt = RandomNumberGenerator.GetBytes(SaltSize);
     private readonly Shard[] _shards;
@@ -176,8 +179,13 @@ public sealed class InMemoryReplayCache : IReplayCache
             keyBytes.CopyTo(input[(SaltSize + sizeof(int))..]);
             nonceBytes.CopyTo(input[(SaltSize + sizeof(int) + keyBytes.Length)..]);
 
+            // A per-thread reused IncrementalHash gives the same digest as SHA256.HashData without OpenSSL's per-call
+            // context setup (≈ 0.3 µs instead of ≈ 0.5 µs per pair, perf-baseline §3b). GetHashAndReset leaves it
+            // ready for the next pair; the salt is part of the input, so one instance serves every cache.
+            IncrementalHash sha256 = t_sha256 ??= IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
             Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-            SHA256.HashData(input[..(int)length], hash);
+            sha256.AppendData(input[..(int)length]);
+            sha256.GetHashAndReset(hash);
             return (BinaryPrimitives.ReadUInt64LittleEndian(hash), BinaryPrimitives.ReadUInt64LittleEndian(hash[8..]));
         }
         finally

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using KeyPairAuth.Replay;
 using KeyPairAuth.Stores;
 using KeyPairAuth.StructuredFields;
+using KeyPairAuth.StructuredFields.Internal;
 using Microsoft.Extensions.Primitives;
 using NSec.Cryptography;
 
@@ -44,6 +45,7 @@ public sealed class HttpMessageVerifier
     private readonly IReplayCache _replayCache;
     private readonly SignatureVerificationOptions _options;
     private readonly TimeProvider _timeProvider;
+    private CappedLimits? _cappedLimits;
 
     /// <summary>Initializes a new instance of the <see cref="HttpMessageVerifier"/> class.</summary>
     /// <param name="keys">The cached key lookup.</param>
@@ -97,7 +99,7 @@ public sealed class HttpMessageVerifier
             : new ValueTask<SignatureVerificationResult>(failure);
     }
 
-    private static bool TryParseFields(
+    private bool TryParseFields(
         StringValues inputValues,
         StringValues signatureValues,
         SignatureVerificationOptions options,
@@ -118,16 +120,23 @@ public sealed class HttpMessageVerifier
             return false;
         }
 
-        StructuredFieldLimits limits = options.FieldLimits;
-        inputs = TryParseDictionary(inputValues, limits);
-        signatures = inputs is null ? null : TryParseDictionary(signatureValues, limits);
-        if (inputs is null || signatures is null)
+        // More than MaxSignatures members is refused anyway, so the parse stops after MaxSignatures + 1 of them: a
+        // hostile 8 KB field of many members costs a few members' work, not the whole field's.
+        StructuredFieldLimits limits = ParseLimits(options, out bool capped);
+        inputs = TryParseDictionary(inputValues, limits, capped, out bool tooManyInputs);
+        bool tooManySignatures = false;
+        if (inputs is not null || tooManyInputs)
+        {
+            signatures = TryParseDictionary(signatureValues, limits, capped, out tooManySignatures);
+        }
+
+        if ((inputs is null && !tooManyInputs) || (signatures is null && !tooManySignatures))
         {
             failure = Failures.Unparsable;
             return false;
         }
 
-        if (inputs.Members.Count > options.MaxSignatures || signatures.Members.Count > options.MaxSignatures)
+        if (inputs is null || signatures is null || inputs.Members.Count > options.MaxSignatures || signatures.Members.Count > options.MaxSignatures)
         {
             failure = Failures.TooMany;
             return false;
@@ -150,8 +159,30 @@ public sealed class HttpMessageVerifier
         return true;
     }
 
-    private static SfDictionary? TryParseDictionary(StringValues values, StructuredFieldLimits limits)
+    /// <summary>The field limits with <see cref="StructuredFieldLimits.MaxMembers"/> lowered to <c>MaxSignatures + 1</c> (cached).</summary>
+    private StructuredFieldLimits ParseLimits(SignatureVerificationOptions options, out bool capped)
     {
+        StructuredFieldLimits limits = options.FieldLimits;
+        if ((long)options.MaxSignatures + 1 >= limits.MaxMembers)
+        {
+            capped = false;
+            return limits;
+        }
+
+        capped = true;
+        CappedLimits? cached = _cappedLimits;
+        if (cached is null || !ReferenceEquals(cached.Source, limits) || cached.MaxSignatures != options.MaxSignatures)
+        {
+            cached = new CappedLimits(limits, options.MaxSignatures);
+            _cappedLimits = cached;
+        }
+
+        return cached.Limits;
+    }
+
+    private static SfDictionary? TryParseDictionary(StringValues values, StructuredFieldLimits limits, bool capped, out bool tooManyMembers)
+    {
+        tooManyMembers = false;
         string value;
         if (values.Count == 1)
         {
@@ -178,14 +209,15 @@ public sealed class HttpMessageVerifier
             return null;
         }
 
-        try
+        var reader = new SfReader(value, limits);
+        if (reader.TryParseDictionary(out SfDictionary? dictionary))
         {
-            return StructuredFieldParser.ParseDictionary(value, limits);
+            return dictionary;
         }
-        catch (StructuredFieldException)
-        {
-            return null;
-        }
+
+        // Only the lowered limit means "too many signatures"; the configured MaxMembers still fails the field.
+        tooManyMembers = capped && reader.MemberLimitExceeded;
+        return null;
     }
 
     private static SfMember? FindMember(SfDictionary dictionary, string key)
@@ -730,6 +762,22 @@ public sealed class HttpMessageVerifier
     }
 
     /// <summary>Pre-built failures: details are fixed text, never echo client input, and cost no allocation.</summary>
+    /// <summary>The configured field limits with the member limit lowered to one more than the signatures examined.</summary>
+    private sealed class CappedLimits(StructuredFieldLimits source, int maxSignatures)
+    {
+        public StructuredFieldLimits Source { get; } = source;
+
+        public int MaxSignatures { get; } = maxSignatures;
+
+        public StructuredFieldLimits Limits { get; } = new()
+        {
+            MaxFieldLength = source.MaxFieldLength,
+            MaxMembers = maxSignatures + 1,
+            MaxInnerListItems = source.MaxInnerListItems,
+            MaxParameters = source.MaxParameters,
+        };
+    }
+
     private static class Failures
     {
         public static readonly SignatureVerificationResult Missing = Fail(KeyPairFailureReason.MissingSignature, "The request carries no Signature-Input and Signature fields.");

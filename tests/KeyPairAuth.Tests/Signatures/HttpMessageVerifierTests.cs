@@ -1,5 +1,6 @@
 using KeyPairAuth.Replay;
 using KeyPairAuth.Signatures;
+using KeyPairAuth.StructuredFields;
 
 namespace KeyPairAuth.Tests.Signatures;
 
@@ -429,6 +430,46 @@ public sealed class HttpMessageVerifierTests
 
         Assert.Equal(KeyPairFailureReason.TooManySignatures, (await f.VerifyAsync(request)).Failure);
         Assert.Equal(0, f.Store.FindCalls);
+    }
+
+    [Fact]
+    public async Task Verify_HostileFieldOfManyMembers_FailsWithTooManySignaturesAfterFewMembers()
+    {
+        using var f = new VerifierFixture();
+        string members = string.Join(", ", Enumerable.Range(0, 60).Select(i => $"s{i}=(\"@method\" \"@authority\");keyid=\"kpa_test_key_1\";nonce=\"n{i}\""));
+        TestRequest request = VerifierFixture.Get()
+            .With("Signature-Input", members + ", !")
+            .With("Signature", "s0=:" + Convert.ToBase64String(new byte[64]) + ":");
+
+        StructuredFields.StructuredFieldTestHelpers.ResetWork();
+        SignatureVerificationResult result = await f.VerifyAsync(request);
+        long work = StructuredFields.StructuredFieldTestHelpers.Work();
+
+        // Stopped after MaxSignatures + 1 = 5 members: far less work than the field's 60 members (each ≈ 80 characters).
+        Assert.Equal(KeyPairFailureReason.TooManySignatures, result.Failure);
+        Assert.InRange(work, 1, members.Length / 4);
+        Assert.Equal(0, f.Store.FindCalls);
+    }
+
+    [Fact]
+    public async Task Verify_TooManyInputMembersButSignatureUnparsable_FailsWithMalformedSignature()
+    {
+        using var f = new VerifierFixture(o => o.MaxSignatures = 1);
+        string members = string.Join(", ", Enumerable.Range(0, 5).Select(i => $"s{i}=(\"@method\");keyid=\"kpa_test_key_1\""));
+        TestRequest request = VerifierFixture.Get().With("Signature-Input", members).With("Signature", "s0=:not base64!:");
+
+        Assert.Equal(KeyPairFailureReason.MalformedSignature, (await f.VerifyAsync(request)).Failure);
+    }
+
+    [Fact]
+    public async Task Verify_MoreMembersThanConfiguredFieldLimit_FailsWithMalformedSignature()
+    {
+        using var f = new VerifierFixture(o => o.FieldLimits = new StructuredFieldLimits { MaxMembers = 2 });
+        string members = string.Join(", ", Enumerable.Range(0, 3).Select(i => $"s{i}=(\"@method\");keyid=\"kpa_test_key_1\""));
+        string signatures = string.Join(", ", Enumerable.Range(0, 3).Select(i => $"s{i}=:" + Convert.ToBase64String(new byte[64]) + ":"));
+        TestRequest request = VerifierFixture.Get().With("Signature-Input", members).With("Signature", signatures);
+
+        Assert.Equal(KeyPairFailureReason.MalformedSignature, (await f.VerifyAsync(request)).Failure);
     }
 
     [Fact]

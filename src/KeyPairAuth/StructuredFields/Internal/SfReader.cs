@@ -45,6 +45,7 @@ internal struct SfReader
         _steps = 0;
         Error = null;
         ErrorPosition = -1;
+        MemberLimitExceeded = false;
     }
 
     /// <summary>
@@ -62,6 +63,12 @@ internal struct SfReader
 
     /// <summary>Gets the offset of the failure.</summary>
     internal int ErrorPosition { get; private set; }
+
+    /// <summary>
+    /// Gets a value indicating whether the failure was a Dictionary with more members than <see cref="StructuredFieldLimits.MaxMembers"/>
+    /// (everything before that member was well formed). The verifier reports this as too many signatures.
+    /// </summary>
+    internal bool MemberLimitExceeded { get; private set; }
 
     private readonly bool AtEnd => _pos >= _input.Length;
 
@@ -118,6 +125,7 @@ internal struct SfReader
 
                 if (++parsed > _limits.MaxMembers)
                 {
+                    MemberLimitExceeded = true;
                     return Fail("The dictionary has more members than allowed", memberStart);
                 }
 
