@@ -1,5 +1,8 @@
+using KeyPairAuth.Internal;
 using KeyPairAuth.Keys;
 using KeyPairAuth.Stores;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace KeyPairAuth.Issuance;
@@ -17,8 +20,9 @@ internal sealed class KeyPairIssuer : IKeyPairIssuer
     private readonly TimeProvider _timeProvider;
     private readonly IOptions<KeyPairIssuerOptions> _options;
     private readonly PublicKeyCache? _cache;
+    private readonly ILogger _logger;
 
-    public KeyPairIssuer(IPublicKeyStore store, TimeProvider timeProvider, IOptions<KeyPairIssuerOptions> options, PublicKeyCache? cache = null)
+    public KeyPairIssuer(IPublicKeyStore store, TimeProvider timeProvider, IOptions<KeyPairIssuerOptions> options, PublicKeyCache? cache = null, ILogger<KeyPairIssuer>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(timeProvider);
@@ -27,6 +31,7 @@ internal sealed class KeyPairIssuer : IKeyPairIssuer
         _timeProvider = timeProvider;
         _options = options;
         _cache = cache;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
     }
 
     public async ValueTask<IssuedKeyPair> IssueAsync(KeyIssueRequest request, CancellationToken cancellationToken = default)
@@ -61,6 +66,7 @@ internal sealed class KeyPairIssuer : IKeyPairIssuer
             {
                 // The one export NSec allows for a generated key; after this the server holds no private key.
                 key.ExportPrivateKey(out char[] secret, out char[] pem);
+                Log.KeyIssued(_logger, record.KeyId, record.Name, record.Owner, record.Scopes.Count);
                 return new IssuedKeyPair(record, secret, pem);
             }
         }
@@ -102,6 +108,7 @@ internal sealed class KeyPairIssuer : IKeyPairIssuer
             switch (await _store.AddAsync(record, max, cancellationToken).ConfigureAwait(false))
             {
                 case PublicKeyAddResult.Added:
+                    Log.KeyRegistered(_logger, record.KeyId, record.Name, record.Owner, record.Scopes.Count);
                     return record;
                 case PublicKeyAddResult.ActiveKeyLimitReached:
                     throw LimitReached(max);
@@ -119,6 +126,8 @@ internal sealed class KeyPairIssuer : IKeyPairIssuer
         {
             // This process stops accepting the key at once; other instances within the cache duration.
             _cache?.Invalidate(keyId);
+            DateTimeOffset revokedAt = record.RevokedAt.GetValueOrDefault();
+            Log.KeyRevoked(_logger, record.KeyId, record.Owner, revokedAt);
         }
 
         return record;

@@ -1,0 +1,22 @@
+using Microsoft.Extensions.Logging;
+
+namespace KeyPairAuth.Internal;
+
+/// <summary>
+/// The core's log messages (event ids 1–99). Key ids and owners are not secret; secrets, seeds and signatures are
+/// never logged.
+/// </summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 1, EventName = "KeyIssued", Level = LogLevel.Information,
+        Message = "Issued key {KeyId} named '{KeyName}' for owner {Owner} with {ScopeCount} scope(s); the private key was handed out once and not kept.")]
+    public static partial void KeyIssued(ILogger logger, string keyId, string keyName, string owner, int scopeCount);
+
+    [LoggerMessage(EventId = 2, EventName = "KeyRegistered", Level = LogLevel.Information,
+        Message = "Registered public key {KeyId} named '{KeyName}' for owner {Owner} with {ScopeCount} scope(s).")]
+    public static partial void KeyRegistered(ILogger logger, string keyId, string keyName, string owner, int scopeCount);
+
+    [LoggerMessage(EventId = 3, EventName = "KeyRevoked", Level = LogLevel.Information,
+        Message = "Revoked key {KeyId} of owner {Owner}; revoked at {RevokedAt:O}.")]
+    public static partial void KeyRevoked(ILogger logger, string keyId, string owner, DateTimeOffset revokedAt);
+}
