@@ -101,7 +101,9 @@ internal sealed class KeyPairAuthenticationHandler : AuthenticationHandler<KeyPa
         }
     }
 
-    private async Task<AuthenticateResult> VerifyAsync(long started, Activity? activity)
+    // A ValueTask: on the usual path everything completes synchronously and no second Task is allocated per request
+    // (HandleAuthenticateAsync's own Task is the framework's contract).
+    private async ValueTask<AuthenticateResult> VerifyAsync(long started, Activity? activity)
     {
         var view = new HttpContextRequestView(Request);
 
