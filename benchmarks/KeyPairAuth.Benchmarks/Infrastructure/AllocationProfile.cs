@@ -19,14 +19,7 @@ internal static class AllocationProfile
 
     public static async Task<int> RunAsync(string[] args)
     {
-        string? output = null;
-        for (int i = 0; i < args.Length - 1; i++)
-        {
-            if (args[i] == "--out")
-            {
-                output = args[i + 1];
-            }
-        }
+        string? output = RunnerArguments.OutputPath(args);
 
         var time = new FixedTimeProvider(TimeProvider.System.GetUtcNow());
         using SigningKey key = SigningKey.FromSeed(Fixtures.KeyId, Fixtures.Seed);
@@ -98,11 +91,7 @@ internal static class AllocationProfile
         sb.AppendLine("Timings: use the BenchmarkDotNet suites and `ratios`; this tool counts bytes only.");
         string markdown = sb.ToString();
         Console.WriteLine(markdown);
-        if (output is not null)
-        {
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
-            await File.WriteAllTextAsync(output, markdown);
-        }
+        await RunnerArguments.WriteReportAsync(output, markdown);
 
         return 0;
     }

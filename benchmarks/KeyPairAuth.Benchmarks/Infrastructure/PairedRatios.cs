@@ -22,14 +22,7 @@ internal static class PairedRatios
     public static async Task<int> RunAsync(string[] args)
     {
         bool quick = args.Contains("--quick");
-        string? output = null;
-        for (int i = 0; i < args.Length - 1; i++)
-        {
-            if (args[i] == "--out")
-            {
-                output = args[i + 1];
-            }
-        }
+        string? output = RunnerArguments.OutputPath(args);
 
         int rounds = quick ? 11 : 61;
         var inv = CultureInfo.InvariantCulture;
@@ -119,11 +112,7 @@ internal static class PairedRatios
 
         string markdown = sb.ToString();
         Console.WriteLine(markdown);
-        if (output is not null)
-        {
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
-            await File.WriteAllTextAsync(output, markdown);
-        }
+        await RunnerArguments.WriteReportAsync(output, markdown);
 
         return 0;
     }

@@ -17,14 +17,7 @@ internal static class ReplayMemoryMeasurement
     public static async Task<int> RunAsync(string[] args)
     {
         bool quick = args.Contains("--quick");
-        string? output = null;
-        for (int i = 0; i < args.Length - 1; i++)
-        {
-            if (args[i] == "--out")
-            {
-                output = args[i + 1];
-            }
-        }
+        string? output = RunnerArguments.OutputPath(args);
 
         int[] sizes = quick ? [10_000, 100_000] : [10_000, 100_000, 900_000];
         var time = new FixedTimeProvider(TimeProvider.System.GetUtcNow());
@@ -78,11 +71,7 @@ internal static class ReplayMemoryMeasurement
 
         string markdown = sb.ToString();
         Console.WriteLine(markdown);
-        if (output is not null)
-        {
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
-            await File.WriteAllTextAsync(output, markdown);
-        }
+        await RunnerArguments.WriteReportAsync(output, markdown);
 
         return 0;
     }
