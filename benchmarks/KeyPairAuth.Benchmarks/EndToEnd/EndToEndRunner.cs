@@ -143,17 +143,7 @@ internal static class EndToEndRunner
     /// <summary>Starts our scheme's server: AddAuthentication().AddKeyPair() over an in-memory store holding the bench key.</summary>
     private static async Task AddOurVariantAsync(List<Variant> variants, SigningKey key)
     {
-        var store = new InMemoryPublicKeyStore();
-        var added = await store.AddAsync(new PublicKeyRecord
-        {
-            KeyId = key.KeyId,
-            Owner = "user-42",
-            Name = "bench",
-            PublicKey = key.PublicKey,
-            Scopes = ["orders:read"],
-            CreatedAt = TimeProvider.System.GetUtcNow().AddDays(-1),
-        }, maxActiveKeysPerOwner: 10);
-        Fixtures.Require(added == PublicKeyAddResult.Added, "the key is stored");
+        InMemoryPublicKeyStore store = Fixtures.StoreWithKey(key, TimeProvider.System.GetUtcNow());
         variants.Add(await StartAsync("keypair", "KeyPairAuth scheme: AddAuthentication().AddKeyPair(), in-memory store + key cache + replay cache", builder =>
         {
             builder.Services.AddSingleton<IPublicKeyStore>(store);

@@ -23,15 +23,7 @@ internal static class AllocationProfile
 
         var time = new FixedTimeProvider(TimeProvider.System.GetUtcNow());
         using SigningKey key = SigningKey.FromSeed(Fixtures.KeyId, Fixtures.Seed);
-        var store = new InMemoryPublicKeyStore();
-        await store.AddAsync(new PublicKeyRecord
-        {
-            KeyId = Fixtures.KeyId,
-            Owner = "user-42",
-            Name = "bench",
-            PublicKey = key.PublicKey,
-            CreatedAt = time.GetUtcNow().AddDays(-1),
-        }, 10);
+        InMemoryPublicKeyStore store = Fixtures.StoreWithKey(key, time.GetUtcNow());
         var cache = new PublicKeyCache(store, time);
         var replay = new InMemoryReplayCache(time, new InMemoryReplayCacheOptions { MaxEntries = 1_000_000 });
         var verifier = new HttpMessageVerifier(cache, replay, new SignatureVerificationOptions(), time);

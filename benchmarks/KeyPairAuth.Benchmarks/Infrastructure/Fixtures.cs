@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
+using KeyPairAuth.Keys;
+using KeyPairAuth.Stores;
 using NSec.Cryptography;
 
 namespace KeyPairAuth.Benchmarks.Infrastructure;
@@ -59,6 +61,26 @@ internal static class Fixtures
     public static string NewNonce() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
     /// <summary>Throws when a setup invariant does not hold (benchmarks must measure the success path).</summary>
+    /// <summary>
+    /// An in-memory store holding the bench key (owner <c>user-42</c>, created a day before <paramref name="now"/>),
+    /// checked to have been stored.
+    /// </summary>
+    public static InMemoryPublicKeyStore StoreWithKey(SigningKey key, DateTimeOffset now)
+    {
+        var store = new InMemoryPublicKeyStore();
+        PublicKeyAddResult added = store.AddAsync(new PublicKeyRecord
+        {
+            KeyId = key.KeyId,
+            Owner = "user-42",
+            Name = "bench",
+            PublicKey = key.PublicKey,
+            Scopes = ["orders:read", "orders:write"],
+            CreatedAt = now.AddDays(-1),
+        }, maxActiveKeysPerOwner: 10).AsTask().GetAwaiter().GetResult();
+        Require(added == PublicKeyAddResult.Added, "the key is stored");
+        return store;
+    }
+
     public static void Require(bool condition, string what)
     {
         if (!condition)

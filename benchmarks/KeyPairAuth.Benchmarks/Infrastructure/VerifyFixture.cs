@@ -34,17 +34,7 @@ internal sealed class VerifyFixture : IDisposable
     {
         var time = new FixedTimeProvider(TimeProvider.System.GetUtcNow());
         using SigningKey key = SigningKey.FromSeed(Fixtures.KeyId, Fixtures.Seed);
-        var store = new InMemoryPublicKeyStore();
-        var added = store.AddAsync(new PublicKeyRecord
-        {
-            KeyId = Fixtures.KeyId,
-            Owner = "user-42",
-            Name = "bench",
-            PublicKey = key.PublicKey,
-            Scopes = ["orders:read", "orders:write"],
-            CreatedAt = time.GetUtcNow().AddDays(-1),
-        }, maxActiveKeysPerOwner: 10).AsTask().GetAwaiter().GetResult();
-        Fixtures.Require(added == PublicKeyAddResult.Added, "the key is stored");
+        InMemoryPublicKeyStore store = Fixtures.StoreWithKey(key, time.GetUtcNow());
 
         _replay = new GenerationalReplayCache(noOpReplayCache
             ? () => new AcceptAllReplayCache()

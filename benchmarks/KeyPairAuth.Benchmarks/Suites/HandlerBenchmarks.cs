@@ -51,17 +51,7 @@ public class HandlerBenchmarks
     {
         var time = new FixedTimeProvider(TimeProvider.System.GetUtcNow());
         using SigningKey key = SigningKey.FromSeed(Fixtures.KeyId, Fixtures.Seed);
-        var store = new InMemoryPublicKeyStore();
-        var added = store.AddAsync(new PublicKeyRecord
-        {
-            KeyId = Fixtures.KeyId,
-            Owner = "user-42",
-            Name = "bench",
-            PublicKey = key.PublicKey,
-            Scopes = ["orders:read", "orders:write"],
-            CreatedAt = time.GetUtcNow().AddDays(-1),
-        }, maxActiveKeysPerOwner: 10).AsTask().GetAwaiter().GetResult();
-        Fixtures.Require(added == PublicKeyAddResult.Added, "the key is stored");
+        InMemoryPublicKeyStore store = Fixtures.StoreWithKey(key, time.GetUtcNow());
 
         _store = store;
         _keys = new PublicKeyCache(store, time);
