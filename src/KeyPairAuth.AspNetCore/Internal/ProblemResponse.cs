@@ -17,7 +17,8 @@ internal static class ProblemResponse
         KeyPairFailureReason.MalformedSignature or KeyPairFailureReason.TooManySignatures => StatusCodes.Status400BadRequest,
         KeyPairFailureReason.BodyTooLarge => StatusCodes.Status413PayloadTooLarge,
         KeyPairFailureReason.ScopeMissing => StatusCodes.Status403Forbidden,
-        KeyPairFailureReason.ReplayCacheFull => StatusCodes.Status503ServiceUnavailable,
+        KeyPairFailureReason.ReplayCacheFull or KeyPairFailureReason.ReplayCacheUnavailable => StatusCodes.Status503ServiceUnavailable,
+        KeyPairFailureReason.RateLimited => StatusCodes.Status429TooManyRequests,
         _ => StatusCodes.Status401Unauthorized,
     };
 
@@ -27,6 +28,7 @@ internal static class ProblemResponse
         StatusCodes.Status401Unauthorized => "Unauthorized",
         StatusCodes.Status403Forbidden => "Forbidden",
         StatusCodes.Status413PayloadTooLarge => "Content Too Large",
+        StatusCodes.Status429TooManyRequests => "Too Many Requests",
         StatusCodes.Status503ServiceUnavailable => "Service Unavailable",
         _ => "Error",
     };

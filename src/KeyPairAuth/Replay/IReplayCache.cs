@@ -31,4 +31,16 @@ public enum ReplayCheckResult
     /// (fail closed): accepting it would silently re-open replay.
     /// </summary>
     CapacityExceeded,
+
+    /// <summary>
+    /// This key has used its bounded share of the cache within the window. The request must be refused (the
+    /// caller is told to slow down); other keys are unaffected.
+    /// </summary>
+    RateLimited,
+
+    /// <summary>
+    /// The cache could not be consulted (a distributed cache is unreachable or timed out). The request must be
+    /// refused (fail closed).
+    /// </summary>
+    Unavailable,
 }

@@ -330,10 +330,13 @@ public sealed class HttpMessageVerifier
         : key.IsExpiredAt(now) ? SignatureVerificationResult.Fail(KeyPairFailureReason.KeyExpired, "The key has expired.", key)
         : null;
 
-    private static SignatureVerificationResult ReplayFailure(ReplayCheckResult replay, PublicKeyRecord key) =>
-        replay == ReplayCheckResult.Replayed
-            ? SignatureVerificationResult.Fail(KeyPairFailureReason.ReplayedNonce, "The nonce has already been used.", key)
-            : SignatureVerificationResult.Fail(KeyPairFailureReason.ReplayCacheFull, "The nonce could not be recorded; retry later.", key);
+    private static SignatureVerificationResult ReplayFailure(ReplayCheckResult replay, PublicKeyRecord key) => replay switch
+    {
+        ReplayCheckResult.Replayed => SignatureVerificationResult.Fail(KeyPairFailureReason.ReplayedNonce, "The nonce has already been used.", key),
+        ReplayCheckResult.RateLimited => SignatureVerificationResult.Fail(KeyPairFailureReason.RateLimited, "This key has sent too many requests within the freshness window; retry later.", key),
+        ReplayCheckResult.Unavailable => SignatureVerificationResult.Fail(KeyPairFailureReason.ReplayCacheUnavailable, "The replay cache is unavailable; retry later.", key),
+        _ => SignatureVerificationResult.Fail(KeyPairFailureReason.ReplayCacheFull, "The nonce could not be recorded; retry later.", key),
+    };
 
     private static Candidate Check(IHttpRequestView request, SfMember input, SfMember signatureMember, SignatureVerificationOptions options, DateTimeOffset now)
     {

@@ -61,6 +61,41 @@ public enum KeyPairFailureReason
     /// The request is refused (fail closed) rather than silently re-opening replay.
     /// </summary>
     ReplayCacheFull,
+
+    /// <summary>
+    /// The signature verified, but this key has used its share of the replay cache within the freshness window.
+    /// Only this key is slowed down (429 with <c>Retry-After</c>); other keys keep working.
+    /// </summary>
+    RateLimited,
+
+    /// <summary>
+    /// The replay cache could not be reached (for example a distributed cache is down or timed out). The request
+    /// is refused (fail closed) rather than accepted without a replay check.
+    /// </summary>
+    ReplayCacheUnavailable,
+
+    /// <summary>
+    /// The request target cannot be bound to what the application routes on (for example an absolute-form target
+    /// whose path the server's URI parser would rewrite, or a signed <c>@path</c> that differs from the path the
+    /// application sees).
+    /// </summary>
+    UnsupportedRequestTarget,
+
+    /// <summary>
+    /// A component that the signature covered (method, scheme, authority, path base or target) was changed by
+    /// middleware that ran after authentication, so the request the application is about to run is not the one
+    /// that was signed.
+    /// </summary>
+    RequestAlteredAfterAuthentication,
+
+    /// <summary>
+    /// The body reached authentication already decoded (for example request decompression ran first), so its
+    /// bytes are not the ones the client's <c>Content-Digest</c> covers.
+    /// </summary>
+    BodyDecodedBeforeAuthentication,
+
+    /// <summary>An application event handler refused the request.</summary>
+    RejectedByApplication,
 }
 
 /// <summary>Stable wire codes and disclosure rules for <see cref="KeyPairFailureReason"/>.</summary>
@@ -87,6 +122,12 @@ public static class KeyPairFailureReasonExtensions
         KeyPairFailureReason.BodyTooLarge => "body_too_large",
         KeyPairFailureReason.ScopeMissing => "scope_missing",
         KeyPairFailureReason.ReplayCacheFull => "replay_cache_full",
+        KeyPairFailureReason.RateLimited => "rate_limited",
+        KeyPairFailureReason.ReplayCacheUnavailable => "replay_cache_unavailable",
+        KeyPairFailureReason.UnsupportedRequestTarget => "unsupported_request_target",
+        KeyPairFailureReason.RequestAlteredAfterAuthentication => "request_altered_after_authentication",
+        KeyPairFailureReason.BodyDecodedBeforeAuthentication => "body_decoded_before_authentication",
+        KeyPairFailureReason.RejectedByApplication => "rejected_by_application",
         _ => "unknown",
     };
 
@@ -99,7 +140,8 @@ public static class KeyPairFailureReasonExtensions
     public static bool IsDisclosedBeforeVerification(this KeyPairFailureReason reason) => reason switch
     {
         KeyPairFailureReason.ReplayedNonce or KeyPairFailureReason.KeyRevoked or KeyPairFailureReason.KeyExpired
-            or KeyPairFailureReason.ScopeMissing or KeyPairFailureReason.ReplayCacheFull => false,
+            or KeyPairFailureReason.ScopeMissing or KeyPairFailureReason.ReplayCacheFull
+            or KeyPairFailureReason.RateLimited or KeyPairFailureReason.RejectedByApplication => false,
         _ => true,
     };
 }
