@@ -6,8 +6,9 @@ using KeyPairAuth.StructuredFields;
 namespace KeyPairAuth.Signatures;
 
 /// <summary>
-/// Signs requests with the KeyPairAuth profile: covers <c>@method @authority @path @query</c> (and <c>content-digest</c>
-/// when the request has content) with <c>created</c>, <c>keyid</c>, a fresh 128-bit <c>nonce</c> and <c>alg="ed25519"</c>.
+/// Signs requests with the KeyPairAuth profile: covers <see cref="SigningOptions.DefaultComponents"/>
+/// (<c>@method @scheme @authority @path @query</c>, and <c>content-digest</c> when the request has content) with
+/// <c>created</c>, <c>keyid</c>, a fresh 128-bit <c>nonce</c> and <c>alg="ed25519"</c>.
 /// </summary>
 /// <remarks>Parameters are written in the order <c>created</c>, <c>keyid</c>, <c>nonce</c>, <c>alg</c>, <c>expires</c>, <c>tag</c>.</remarks>
 public sealed class HttpMessageSigner
@@ -24,7 +25,7 @@ public sealed class HttpMessageSigner
     [ThreadStatic]
     private static int _threadNonceOffset;
 
-    private static readonly SfItem[] DefaultComponents = [Component("@method"), Component("@authority"), Component("@path"), Component("@query")];
+    private static readonly SfItem[] DefaultComponents = [.. SigningOptions.DefaultComponents.Select(Component)];
     private static readonly SfItem[] DefaultComponentsWithDigest = [.. DefaultComponents, Component("content-digest")];
 
     /// <summary>Initializes a new instance of the <see cref="HttpMessageSigner"/> class.</summary>
@@ -198,6 +199,19 @@ public sealed class SigningOptions
 {
     internal static SigningOptions Default { get; } = new();
 
+    /// <summary>
+    /// Gets the components covered when <see cref="Components"/> is <see langword="null"/>, in order:
+    /// <c>@method @scheme @authority @path @query</c>. The signer appends <c>content-digest</c> when the request has content.
+    /// </summary>
+    /// <remarks>
+    /// <c>@scheme</c> binds the signature to the scheme it was made for: a signature made for <c>http://</c> (seen by
+    /// anyone on the path) does not verify over <c>https://</c>. Behind a TLS-terminating proxy the server must see the
+    /// client's scheme (<c>UseForwardedHeaders</c> with <c>XForwardedProto</c>). To add a component to the default
+    /// coverage, set <see cref="Components"/> to <c>[.. SigningOptions.DefaultComponents, "content-type"]</c> (and add
+    /// <c>content-digest</c> yourself when there is content).
+    /// </remarks>
+    public static IReadOnlyList<string> DefaultComponents { get; } = Array.AsReadOnly(new[] { "@method", "@scheme", "@authority", "@path", "@query" });
+
     /// <summary>Gets or sets the signature label.</summary>
     /// <value>The default value is <c>sig1</c>.</value>
     public string Label { get; set; } = "sig1";
@@ -207,7 +221,7 @@ public sealed class SigningOptions
     /// <see langword="null"/> for the default coverage. An entry starting with a double quote is read as a serialised identifier
     /// with parameters, e.g. <c>"@query-param";name="id"</c>.
     /// </summary>
-    /// <value>The default value is <see langword="null"/>: <c>@method @authority @path @query</c>, plus <c>content-digest</c> when there is content.</value>
+    /// <value>The default value is <see langword="null"/>: <see cref="DefaultComponents"/> (<c>@method @scheme @authority @path @query</c>), plus <c>content-digest</c> when there is content.</value>
     public IReadOnlyList<string>? Components { get; set; }
 
     /// <summary>Gets or sets how long the signature is valid, written as the <c>expires</c> parameter, or <see langword="null"/> to omit it.</summary>
