@@ -121,6 +121,49 @@ public sealed class KeygenCommandTests : IDisposable
         Assert.Contains("--out", result.Error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Keygen_OutIsDanglingSymlink_DoesNotWriteThroughIt()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        string target = _cli.PathOf("victim-target");
+        string link = _cli.PathOf("key.pem");
+        File.CreateSymbolicLink(link, target);
+
+        CliResult result = await _cli.RunAsync("keygen", "--out", link);
+
+        Assert.False(File.Exists(target), $"keygen followed a dangling symlink and created the target ({result.ExitCode} {result.Error})");
+    }
+
+    [Fact]
+    public async Task Keygen_ForceOverSymlinkToExistingFile_DoesNotOverwriteTheTarget()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        const UnixFileMode Mode0644 = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+        string target = _cli.PathOf("victim.txt");
+        await File.WriteAllTextAsync(target, "precious");
+        File.SetUnixFileMode(target, Mode0644);
+        string link = _cli.PathOf("key.pem");
+        File.CreateSymbolicLink(link, target);
+
+        CliResult result = await _cli.RunAsync("keygen", "--out", link, "--force");
+
+        Assert.Equal("precious", await File.ReadAllTextAsync(target));
+        Assert.Equal(Mode0644, File.GetUnixFileMode(target));
+        if (result.ExitCode == 0)
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(link));
+            Assert.Null(new FileInfo(link).LinkTarget);
+        }
+    }
+
     internal static string KeyIdFrom(string output)
     {
         string line = output.Split('\n').Single(l => l.StartsWith("Key id:", StringComparison.Ordinal));
