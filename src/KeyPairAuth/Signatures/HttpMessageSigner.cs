@@ -1,5 +1,6 @@
 using System.Buffers.Text;
 using System.Security.Cryptography;
+using System.Text;
 using KeyPairAuth.Keys;
 using KeyPairAuth.StructuredFields;
 
@@ -24,6 +25,12 @@ public sealed class HttpMessageSigner
 
     [ThreadStatic]
     private static int _threadNonceOffset;
+
+    /// <summary>Room for the default coverage with a long key id and every parameter without growing.</summary>
+    private const int InputBuilderCapacity = 256;
+
+    [ThreadStatic]
+    private static StringBuilder? _threadInputBuilder;
 
     private static readonly SfItem[] DefaultComponents = [.. SigningOptions.DefaultComponents.Select(Component)];
     private static readonly SfItem[] DefaultComponentsWithDigest = [.. DefaultComponents, Component("content-digest")];
@@ -105,9 +112,7 @@ public sealed class HttpMessageSigner
             writer.Dispose();
         }
 
-        string input = string.Concat(label, "=", StructuredFieldSerializer.Serialize(signatureParams));
-        string value = string.Concat(label, "=:", Convert.ToBase64String(signature), ":");
-        return new SignatureFields(input, value);
+        return new SignatureFields(FormatSignatureInput(label, signatureParams), FormatSignature(label, signature));
     }
 
     /// <summary>Creates a fresh 128-bit nonce from <see cref="RandomNumberGenerator"/>, base64url without padding (22 characters).</summary>
@@ -132,6 +137,38 @@ public sealed class HttpMessageSigner
         CryptographicOperations.ZeroMemory(bytes);
         _threadNonceOffset = offset + NonceBytes;
         return nonce;
+    }
+
+    /// <summary><c>label=(…);params</c>, serialised into a per-thread builder so only the result string is allocated.</summary>
+    private static string FormatSignatureInput(string label, SfInnerList signatureParams)
+    {
+        StringBuilder builder = _threadInputBuilder ??= new StringBuilder(InputBuilderCapacity);
+        builder.Clear();
+        builder.Append(label).Append('=');
+        StructuredFieldSerializer.Append(signatureParams, builder);
+        string input = builder.ToString();
+        if (builder.Capacity > 4 * InputBuilderCapacity)
+        {
+            _threadInputBuilder = null; // an unusually long coverage list: do not keep its buffer for the thread's lifetime
+        }
+
+        return input;
+    }
+
+    /// <summary><c>label=:base64:</c> written in one go (no intermediate base64 string).</summary>
+    private static string FormatSignature(string label, ReadOnlySpan<byte> signature)
+    {
+        const int Base64Length = (SigningKey.SignatureSize + 2) / 3 * 4;
+        int length = label.Length + 3 + Base64Length;
+        Span<char> text = length <= 256 ? stackalloc char[length] : new char[length];
+        label.AsSpan().CopyTo(text);
+        int at = label.Length;
+        text[at++] = '=';
+        text[at++] = ':';
+        Convert.TryToBase64Chars(signature, text[at..], out int written);
+        at += written;
+        text[at++] = ':';
+        return new string(text[..at]);
     }
 
     private static SfItem Component(string name) => new(SfBareItem.FromString(name));
