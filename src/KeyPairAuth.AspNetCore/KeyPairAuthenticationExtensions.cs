@@ -67,6 +67,7 @@ public static class KeyPairAuthenticationExtensions
         services.AddHostedService<LastUsedRecorderService>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KeyPairAuthenticationOptions>, KeyPairAuthenticationOptionsValidator>());
         services.AddOptions<KeyPairAuthenticationOptions>(authenticationScheme).ValidateOnStart();
+        KeyPairSchemeServices.Add(services);
 
         return builder.AddScheme<KeyPairAuthenticationOptions, KeyPairAuthenticationHandler>(authenticationScheme, displayName ?? KeyPairAuthenticationDefaults.DisplayName, configureOptions);
     }
