@@ -268,7 +268,9 @@ internal sealed class KeyPairAuthenticationHandler : AuthenticationHandler<KeyPa
             ? $"{WwwAuthenticateScheme} error=\"insufficient_scope\""
             : $"{WwwAuthenticateScheme} error=\"insufficient_scope\", scope=\"{headerScope}\"";
         string? detail = Options.IncludeErrorDetails
-            ? string.Create(CultureInfo.InvariantCulture, $"The key lacks the scope '{scope}'.")
+            ? missingScopes.Count == 1
+                ? string.Create(CultureInfo.InvariantCulture, $"The key lacks the scope '{scope}'.")
+                : string.Create(CultureInfo.InvariantCulture, $"The key lacks the scopes '{string.Join("', '", missingScopes)}'.")
             : null;
         await ProblemResponse.WriteAsync(Response, StatusCodes.Status403Forbidden, KeyPairFailureReason.ScopeMissing.ToErrorCode(), detail, scope).ConfigureAwait(false);
     }
