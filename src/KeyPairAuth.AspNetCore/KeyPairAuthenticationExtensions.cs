@@ -71,6 +71,7 @@ public static class KeyPairAuthenticationExtensions
         // Refuses, wherever authorization runs, a request rewritten after a KeyPair scheme authenticated it.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAuthorizationHandler, KeyPairRequestIntegrityHandler>());
         services.AddOptions<KeyPairAuthenticationOptions>(authenticationScheme).ValidateOnStart();
+        KeyPairSchemeServices.Add(services);
 
         return builder.AddScheme<KeyPairAuthenticationOptions, KeyPairAuthenticationHandler>(authenticationScheme, displayName ?? KeyPairAuthenticationDefaults.DisplayName, configureOptions);
     }

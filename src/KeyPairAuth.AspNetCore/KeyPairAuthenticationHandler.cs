@@ -269,25 +269,36 @@ internal sealed class KeyPairAuthenticationHandler : AuthenticationHandler<KeyPa
             return;
         }
 
-        string? missingScope = Context.Items.TryGetValue(KeyPairScopeRequirement.MissingScopeItemKey, out object? value) ? value as string : null;
-        var forbidden = new KeyPairForbiddenContext(Context, Scheme, Options, properties, missingScope);
+        List<string> missingScopes = Context.Items.TryGetValue(KeyPairScopeRequirement.MissingScopeItemKey, out object? value) && value is List<string> missing
+            ? missing
+            : [];
+        var forbidden = new KeyPairForbiddenContext(Context, Scheme, Options, properties, missingScopes);
         await Events.Forbidden(forbidden).ConfigureAwait(false);
         if (forbidden.Handled || Response.HasStarted)
         {
             return;
         }
 
-        if (missingScope is null)
+        if (missingScopes.Count == 0)
         {
             Response.StatusCode = StatusCodes.Status403Forbidden;
             return;
         }
 
-        Log.ScopeMissing(Logger, missingScope);
+        string scope = string.Join(' ', missingScopes);
+        Log.ScopeMissing(Logger, scope);
+
+        // RFC 6750 §3 / §3.1: name the scope the resource needs, so a client can tell which scope its key lacks.
+        string? headerScope = ProblemResponse.ScopeAttribute(missingScopes);
+        Response.Headers.WWWAuthenticate = headerScope is null
+            ? $"{WwwAuthenticateScheme} error=\"insufficient_scope\""
+            : $"{WwwAuthenticateScheme} error=\"insufficient_scope\", scope=\"{headerScope}\"";
         string? detail = Options.IncludeErrorDetails
-            ? string.Create(CultureInfo.InvariantCulture, $"The key lacks the scope '{missingScope}'.")
+            ? missingScopes.Count == 1
+                ? string.Create(CultureInfo.InvariantCulture, $"The key lacks the scope '{scope}'.")
+                : string.Create(CultureInfo.InvariantCulture, $"The key lacks the scopes '{string.Join("', '", missingScopes)}'.")
             : null;
-        await ProblemResponse.WriteAsync(Response, StatusCodes.Status403Forbidden, KeyPairFailureReason.ScopeMissing.ToErrorCode(), detail).ConfigureAwait(false);
+        await ProblemResponse.WriteAsync(Response, StatusCodes.Status403Forbidden, KeyPairFailureReason.ScopeMissing.ToErrorCode(), detail, scope).ConfigureAwait(false);
     }
 
     private async Task WriteAlteredAsync(string changed)

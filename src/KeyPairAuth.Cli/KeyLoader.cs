@@ -5,8 +5,9 @@ namespace KeyPairAuth.Cli;
 
 /// <summary>
 /// Finds the private key a command signs with: <c>--key-file</c> (a secret string or a PKCS#8 PEM, <c>-</c> for stdin),
-/// else the <c>KEYPAIRAUTH_KEY</c> environment variable. A PEM carries no key id, so it needs <c>--key-id</c> or
-/// <c>KEYPAIRAUTH_KEY_ID</c>. Error messages name where the key came from, never its content.
+/// else the <c>KEYPAIRAUTH_KEY</c> environment variable. A PEM carries no key id: it signs under <c>--key-id</c> or
+/// <c>KEYPAIRAUTH_KEY_ID</c> when given, else under the id derived from its public key (the id a KeyPairAuth server
+/// registers it under). Error messages name where the key came from, never its content.
 /// </summary>
 internal static class KeyLoader
 {
@@ -27,7 +28,7 @@ internal static class KeyLoader
             WarnIfAccessibleByOthers(keyFile, warnings);
         }
 
-        return Parse(text, source, keyId ?? context.GetEnvironmentVariable(CliContext.KeyIdVariable), requireKeyIdForPem: true);
+        return Parse(text, source, keyId ?? context.GetEnvironmentVariable(CliContext.KeyIdVariable));
     }
 
     /// <summary>
@@ -88,24 +89,16 @@ internal static class KeyLoader
         return null;
     }
 
-    public static SigningKey Parse(string text, string source, string? keyId, bool requireKeyIdForPem)
+    public static SigningKey Parse(string text, string source, string? keyId)
     {
         string trimmed = text.Trim();
         try
         {
             if (trimmed.StartsWith("-----BEGIN", StringComparison.Ordinal))
             {
-                if (string.IsNullOrWhiteSpace(keyId))
-                {
-                    if (requireKeyIdForPem)
-                    {
-                        throw CliException.Usage($"The PEM key in {source} carries no key id: pass --key-id <id> (or set {CliContext.KeyIdVariable}).");
-                    }
-
-                    keyId = "unknown";
-                }
-
-                return SigningKey.FromPkcs8Pem(keyId.Trim(), trimmed);
+                // A PEM carries no key id; without --key-id, sign under the id derived from the key, which is the id a
+                // KeyPairAuth server registers the public key under.
+                return string.IsNullOrWhiteSpace(keyId) ? SigningKey.FromPkcs8Pem(trimmed) : SigningKey.FromPkcs8Pem(keyId.Trim(), trimmed);
             }
 
             return SigningKey.Parse(trimmed);

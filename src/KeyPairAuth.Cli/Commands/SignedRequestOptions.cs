@@ -33,7 +33,7 @@ internal sealed class SignedRequestOptions
 
     public Option<string?> KeyId { get; } = new("--key-id")
     {
-        Description = $"The key id, required with a PEM key (default: {CliContext.KeyIdVariable}).",
+        Description = $"The key id for a PEM key (default: {CliContext.KeyIdVariable}, else the id derived from the public key).",
     };
 
     public Option<string> Digest { get; } = new("--digest")

@@ -37,12 +37,27 @@ public sealed class KeygenCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task Keygen_KeyIdOverride_IsPrinted()
+    public async Task Keygen_PrintedKeyId_IsDerivedFromThePrintedPublicKey()
     {
-        CliResult result = await _cli.RunAsync("keygen", "-o", _cli.PathOf("k.pem"), "--key-id", "partner-7");
+        CliResult result = await _cli.RunAsync("keygen", "--out", _cli.PathOf("api.pem"));
 
         Assert.Equal(0, result.ExitCode);
-        Assert.Equal("partner-7", KeyIdFrom(result.Output));
+        string jwk = result.Output.Split('\n').Single(l => l.StartsWith('{')).Trim();
+        Assert.Equal(DerivedKeyIdOf(Ed25519PublicKey.Parse(jwk)), KeyIdFrom(result.Output));
+        Assert.Contains("derived from the public key", result.Output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("pem")]
+    [InlineData("secret")]
+    public async Task Keygen_KeyIdOption_IsRefusedBecauseTheIdIsDerived(string format)
+    {
+        CliResult result = await _cli.RunAsync("keygen", "-o", _cli.PathOf("k"), "--format", format, "--key-id", "partner-7");
+
+        Assert.Equal(ExitCodes.Usage, result.ExitCode);
+        Assert.Contains("derived from the public key", result.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(_cli.PathOf("k")));
+        Assert.Empty(result.Output);
     }
 
     [Fact]
@@ -92,15 +107,6 @@ public sealed class KeygenCommandTests : IDisposable
         {
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
         }
-    }
-
-    [Fact]
-    public async Task Keygen_KeyIdWithSecretFormat_IsUsageError()
-    {
-        CliResult result = await _cli.RunAsync("keygen", "--out", _cli.PathOf("x"), "--format", "secret", "--key-id", "k1");
-
-        Assert.Equal(ExitCodes.Usage, result.ExitCode);
-        Assert.False(File.Exists(_cli.PathOf("x")));
     }
 
     [Fact]
@@ -162,6 +168,13 @@ public sealed class KeygenCommandTests : IDisposable
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(link));
             Assert.Null(new FileInfo(link).LinkTarget);
         }
+    }
+
+    /// <summary>The derived key id, written out independently: kpa_ + 16 base64url characters of the RFC 7638 thumbprint.</summary>
+    internal static string DerivedKeyIdOf(Ed25519PublicKey publicKey)
+    {
+        byte[] jwk = System.Text.Encoding.UTF8.GetBytes("{\"crv\":\"Ed25519\",\"kty\":\"OKP\",\"x\":\"" + publicKey.ExportBase64Url() + "\"}");
+        return "kpa_" + Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(jwk)).Replace('+', '-').Replace('/', '_')[..16];
     }
 
     internal static string KeyIdFrom(string output)

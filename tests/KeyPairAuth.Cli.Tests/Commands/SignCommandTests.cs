@@ -102,15 +102,15 @@ public sealed class SignCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task Sign_PemKeyWithoutKeyId_IsUsageError()
+    public async Task Sign_PemKeyWithoutKeyId_SignsUnderTheKeyIdKeygenPrinted()
     {
         string pemPath = _cli.PathOf("k.pem");
-        await _cli.RunAsync("keygen", "--out", pemPath);
+        CliResult keygen = await _cli.RunAsync("keygen", "--out", pemPath);
 
         CliResult result = await _cli.RunAsync("sign", "GET", "https://api.example.com/", "--key-file", pemPath);
 
-        Assert.Equal(ExitCodes.Usage, result.ExitCode);
-        Assert.Contains("--key-id", result.Error, StringComparison.Ordinal);
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains($"keyid=\"{KeygenCommandTests.KeyIdFrom(keygen.Output)}\"", ParseHeaders(result.Output)["Signature-Input"], StringComparison.Ordinal);
     }
 
     [Fact]
