@@ -19,8 +19,9 @@ public sealed class RedisReplayCacheTests
     private const string KeyId = "kpa_AAAAAAAAAAAAAAAA";
     private const string OtherKeyId = "kpa_BBBBBBBBBBBBBBBB";
 
-    // The bound the tests allow on a refused call: the configured 250 ms plus slack for a shared, loaded 2-core machine.
-    private static readonly TimeSpan CallBound = TimeSpan.FromMilliseconds(250 + 1000);
+    // The default bound, and what the tests allow a refused call: 250 ms plus slack for a shared, loaded 2-core machine.
+    private static readonly TimeSpan Bound = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan CallBound = Bound + TimeSpan.FromMilliseconds(1000);
 
     private static DateTimeOffset InFiveMinutes => TimeProvider.System.GetUtcNow().AddMinutes(5);
 
@@ -177,9 +178,11 @@ public sealed class RedisReplayCacheTests
     public async Task TryAdd_RedisStoppedThenStarted_UnavailableWithinBoundOneErrorLog_ThenAcceptedWithoutRecreatingTheCache()
     {
         await using RedisServerProcess server = await RedisServerProcess.StartNewAsync();
-        await using KeyPairAuthInstance instance = await StartAsync(RedisInstanceSettings.Unique(server.Configuration));
+        await using KeyPairAuthInstance instance = await StartAsync(RedisInstanceSettings.Unique(server.Configuration, Bound));
         IReplayCache cache = instance.ReplayCache;
-        Assert.Equal(ReplayCheckResult.Accepted, await cache.TryAddAsync(KeyId, NewNonce(), InFiveMinutes));
+        await WarmUpAsync(instance);
+        int errorsBefore = instance.Logs.Entries.Count(e => e.Level >= LogLevel.Error);
+        int recoveriesBefore = instance.Logs.WithEventId(301).Count;
 
         await server.StopAsync();
         for (int i = 0; i < 40; i++)
@@ -192,10 +195,11 @@ public sealed class RedisReplayCacheTests
 
         ReplayCheckResult[] parallel = await Task.WhenAll(Enumerable.Range(0, 40).Select(_ => cache.TryAddAsync(KeyId, NewNonce(), InFiveMinutes).AsTask()));
         Assert.All(parallel, r => Assert.Equal(ReplayCheckResult.Unavailable, r));
-        LogEntry error = Assert.Single(instance.Logs.Entries, e => e.Level >= LogLevel.Error);
+        LogEntry[] errors = [.. instance.Logs.Entries.Where(e => e.Level >= LogLevel.Error).Skip(errorsBefore)];
+        LogEntry error = Assert.Single(errors);
         Assert.Equal(300, error.EventId);
         Assert.Contains("503 replay_cache_unavailable", error.Message, StringComparison.Ordinal);
-        Assert.Empty(instance.Logs.WithEventId(301));
+        Assert.Equal(recoveriesBefore, instance.Logs.WithEventId(301).Count);
 
         await server.StartAsync();
 
@@ -215,8 +219,8 @@ public sealed class RedisReplayCacheTests
 
         Assert.Equal(ReplayCheckResult.Accepted, after);
         Assert.Same(cache, instance.ReplayCache);
-        Assert.Single(instance.Logs.Entries, e => e.Level >= LogLevel.Error);
-        LogEntry recovered = Assert.Single(instance.Logs.WithEventId(301));
+        Assert.Equal(errorsBefore + 1, instance.Logs.Entries.Count(e => e.Level >= LogLevel.Error));
+        LogEntry recovered = Assert.Single(instance.Logs.WithEventId(301).Skip(recoveriesBefore));
         Assert.Equal(LogLevel.Information, recovered.Level);
         Assert.True((long)recovered.Value("RefusedCount")! >= 80);
     }
@@ -227,7 +231,8 @@ public sealed class RedisReplayCacheTests
         await using RedisServerProcess server = await RedisServerProcess.StartNewAsync();
         await using KeyPairAuthInstance instance = await StartAsync(RedisInstanceSettings.Unique(server.Configuration, TimeSpan.FromMilliseconds(200)));
         await using ConnectionMultiplexer admin = await RedisTestEnvironment.ConnectAsync(server.Configuration);
-        Assert.Equal(ReplayCheckResult.Accepted, await instance.ReplayCache.TryAddAsync(KeyId, NewNonce(), InFiveMinutes));
+        await WarmUpAsync(instance);
+        int timeoutsBefore = instance.Logs.WithEventId(300).Count;
 
         // Writes are held by the server for 3 s: the connection stays up, the SET gets no answer.
         await admin.GetDatabase().ExecuteAsync("CLIENT", "PAUSE", "3000", "WRITE");
@@ -237,7 +242,7 @@ public sealed class RedisReplayCacheTests
 
         Assert.Equal(ReplayCheckResult.Unavailable, result);
         Assert.InRange(stopwatch.Elapsed, TimeSpan.FromMilliseconds(150), TimeSpan.FromMilliseconds(200 + 1000));
-        LogEntry error = Assert.Single(instance.Logs.WithEventId(300));
+        LogEntry error = Assert.Single(instance.Logs.WithEventId(300).Skip(timeoutsBefore));
         Assert.IsType<TimeoutException>(error.Exception);
         await admin.GetDatabase().ExecuteAsync("CLIENT", "UNPAUSE");
     }
@@ -245,7 +250,7 @@ public sealed class RedisReplayCacheTests
     [RedisServerFact]
     public async Task TryAdd_RedisDownFromTheStart_StartUpWaitIsBounded_AndRequestsRefusedWithinBound()
     {
-        var settings = RedisInstanceSettings.Unique($"127.0.0.1:{RedisServerProcess.FreePort()}");
+        var settings = RedisInstanceSettings.Unique($"127.0.0.1:{RedisServerProcess.FreePort()}", Bound);
         var stopwatch = Stopwatch.StartNew();
         await using KeyPairAuthInstance instance = await StartAsync(settings, fanOut: true);
         TimeSpan startUp = stopwatch.Elapsed;
@@ -276,6 +281,21 @@ public sealed class RedisReplayCacheTests
         Assert.False(result.Succeeded);
         Assert.Equal(KeyPairFailureReason.ReplayCacheUnavailable, result.Failure);
         Assert.Equal("replay_cache_unavailable", result.Failure!.Value.ToErrorCode());
+    }
+
+    /// <summary>
+    /// With a short bound, the very first calls of a fresh process (JIT, first round trip) can exceed it on a loaded
+    /// machine and be refused, which is the designed behaviour; tests about later behaviour start from a warm cache.
+    /// </summary>
+    private static async Task WarmUpAsync(KeyPairAuthInstance instance)
+    {
+        ReplayCheckResult result = ReplayCheckResult.Unavailable;
+        for (int i = 0; i < 20 && result != ReplayCheckResult.Accepted; i++)
+        {
+            result = await instance.ReplayCache.TryAddAsync(KeyId, NewNonce(), InFiveMinutes);
+        }
+
+        Assert.Equal(ReplayCheckResult.Accepted, result);
     }
 
     /// <summary>The key derivation written out independently of the implementation: every instance must agree on it.</summary>

@@ -11,7 +11,7 @@ namespace KeyPairAuth.Redis.Internal;
 /// when <see cref="KeyPairAuthRedisOptions.Configuration"/> is not set, else one of our own, opened on first use in
 /// the background so start-up never waits on Redis.
 /// </summary>
-internal sealed class RedisConnection : IAsyncDisposable
+internal sealed class RedisConnection : IAsyncDisposable, IDisposable
 {
     // A failed attempt (the app's factory threw) is retried on the next use, but not more often than this.
     private static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(1);
@@ -90,6 +90,27 @@ internal sealed class RedisConnection : IAsyncDisposable
             {
                 // Never connected: nothing to close.
             }
+        }
+    }
+
+    public void Dispose()
+    {
+        Task<IConnectionMultiplexer>? task;
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            task = _connecting;
+        }
+
+        // Never block a synchronous dispose on a connect still running: close it when it finishes.
+        if (task is not null && _owned)
+        {
+            task.ContinueWith(static t => t.Result.Dispose(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
     }
 
