@@ -7,6 +7,7 @@
 #                                     iterations, and a short E2E; reports go to artifacts/benchmarks-quick/ only
 #   benchmarks/run.sh [--quick] SUITE...
 #                                     SUITE: verify sign digest sf replay alternatives handler e2e replay-memory alloc-profile ratios
+#                                     redis (needs redis-server on the PATH, or KEYPAIRAUTH_TEST_REDIS; not in the default set)
 #
 # The machine has 2 cores: stop other heavy work first; ratios inside one report are what count.
 set -euo pipefail
@@ -18,7 +19,7 @@ suites=()
 for arg in "$@"; do
   case "$arg" in
     --quick) quick=1 ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) suites+=("$arg") ;;
   esac
 done
@@ -54,6 +55,12 @@ for suite in "${suites[@]}"; do
     e2e)
       extra=(); [ "$quick" -eq 1 ] && extra=(--quick)
       dotnet "$dll" e2e "${extra[@]}" --out "$out/e2e.md" ;;
+    redis)
+      if [ -z "${KEYPAIRAUTH_TEST_REDIS:-}" ] && ! command -v redis-server >/dev/null 2>&1; then
+        echo "redis: install redis-server (apt-get install redis-server) or set KEYPAIRAUTH_TEST_REDIS" >&2; exit 2
+      fi
+      extra=(); [ "$quick" -eq 1 ] && extra=(--quick)
+      dotnet "$dll" redis "${extra[@]}" --out "$out/redis.md" ;;
     replay-memory)
       extra=(); [ "$quick" -eq 1 ] && extra=(--quick)
       dotnet "$dll" replay-memory "${extra[@]}" --out "$out/replay-memory.md" ;;
