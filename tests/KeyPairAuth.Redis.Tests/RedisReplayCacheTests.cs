@@ -10,6 +10,7 @@ using KeyPairAuth.Stores;
 using KeyPairAuth.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 using StackExchange.Redis;
 
 namespace KeyPairAuth.Redis.Tests;
@@ -154,6 +155,40 @@ public sealed class RedisReplayCacheTests
         Assert.Same(appConnection, await instance.Services.GetRequiredService<RedisConnection>().GetAsync());
         Assert.Equal(ReplayCheckResult.Accepted, await instance.ReplayCache.TryAddAsync(KeyId, nonce, InFiveMinutes));
         Assert.True(await appConnection.GetDatabase().KeyExistsAsync(ExpectedKey(settings.KeyPrefix, KeyId, nonce)));
+    }
+
+    [RedisFact]
+    public async Task TryAdd_AppsMultiplexerFactoryThrows_UnavailableThenRetriedAfterOneSecond()
+    {
+        await using ConnectionMultiplexer appConnection = await RedisTestEnvironment.ConnectAsync();
+        var time = new FakeTimeProvider(TimeProvider.System.GetUtcNow());
+        int resolutions = 0;
+        var settings = RedisInstanceSettings.Unique(RedisTestEnvironment.RequiredConfiguration) with { Configuration = null! };
+        await using KeyPairAuthInstance instance = await StartAsync(settings, configure: s =>
+        {
+            s.AddSingleton<TimeProvider>(time);
+            s.AddSingleton<IConnectionMultiplexer>(_ => Interlocked.Increment(ref resolutions) == 1
+                ? throw new InvalidOperationException("the app's Redis factory failed")
+                : appConnection);
+        });
+
+        // The start-up attempt failed; within the retry interval the cache does not hammer the factory.
+        Assert.Equal(ReplayCheckResult.Unavailable, await instance.ReplayCache.TryAddAsync(KeyId, NewNonce(), InFiveMinutes));
+        Assert.Equal(ReplayCheckResult.Unavailable, await instance.ReplayCache.TryAddAsync(KeyId, NewNonce(), InFiveMinutes));
+        Assert.Equal(1, Volatile.Read(ref resolutions));
+        LogEntry error = Assert.Single(instance.Logs.WithEventId(300));
+        Assert.IsType<InvalidOperationException>(Assert.IsType<RedisConnectionException>(error.Exception).InnerException);
+
+        time.Advance(TimeSpan.FromSeconds(1));
+        ReplayCheckResult result = ReplayCheckResult.Unavailable;
+        for (int i = 0; i < 20 && result != ReplayCheckResult.Accepted; i++)
+        {
+            result = await instance.ReplayCache.TryAddAsync(KeyId, NewNonce(), InFiveMinutes);
+        }
+
+        Assert.Equal(ReplayCheckResult.Accepted, result);
+        Assert.Equal(2, Volatile.Read(ref resolutions));
+        Assert.Single(instance.Logs.WithEventId(301));
     }
 
     [RedisFact]

@@ -11,6 +11,7 @@ using KeyPairAuth.Signatures;
 using KeyPairAuth.Stores;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using StackExchange.Redis;
 
 namespace KeyPairAuth.Benchmarks.Redis;
 
@@ -40,10 +41,19 @@ internal static class RedisReplayMeasurement
         Console.WriteLine($"redis: {server.Description}");
         string prefix = $"keypairauth-bench:{Guid.NewGuid():N}:";
 
+        // --thread-pool: give the cache an app-owned multiplexer on the .NET thread pool instead of StackExchange.Redis's
+        // dedicated socket threads (its default), to compare the two.
+        bool threadPool = args.Contains("--thread-pool");
+        ConnectionMultiplexer? appConnection = threadPool ? await ThreadPoolConnectionAsync(server.Configuration) : null;
         var services = new ServiceCollection();
+        if (appConnection is not null)
+        {
+            services.AddSingleton<IConnectionMultiplexer>(appConnection);
+        }
+
         services.AddKeyPairAuth().AddRedisReplayCache(o =>
         {
-            o.Configuration = server.Configuration;
+            o.Configuration = appConnection is null ? server.Configuration : null;
             o.KeyPrefix = prefix;
         });
         await using ServiceProvider provider = services.BuildServiceProvider();
@@ -71,8 +81,13 @@ internal static class RedisReplayMeasurement
             Console.WriteLine($"{name,-26} p50 {r.P50:F1} µs p99 {r.P99:F1} µs {r.OpsPerSecond,9:F0} checks/s client {r.ClientCpuMicros:F1} CPU-µs redis {r.ServerCpuMicros:F1} CPU-µs not-accepted={r.NotAccepted}");
         }
 
-        List<E2EResult> e2e = await EndToEndAsync(s, server, prefix);
-        string markdown = Report(s, server, rows, e2e);
+        List<E2EResult> e2e = await EndToEndAsync(s, server, prefix, appConnection);
+        if (appConnection is not null)
+        {
+            await appConnection.DisposeAsync();
+        }
+
+        string markdown = Report(s with { ThreadPool = threadPool }, server, rows, e2e);
         await RunnerArguments.WriteReportAsync(output, markdown);
         Console.WriteLine(markdown);
         bool failed = rows.Any(r => r.Result.NotAccepted > 0) || e2e.Any(r => r.Run.Failed > 0);
@@ -124,7 +139,15 @@ internal static class RedisReplayMeasurement
         return new Measured(micros, wall.Elapsed, cpu, serverCpu, notAccepted);
     }
 
-    private static async Task<List<E2EResult>> EndToEndAsync(Settings s, RedisBenchServer server, string prefix)
+    private static async Task<ConnectionMultiplexer> ThreadPoolConnectionAsync(string configuration)
+    {
+        ConfigurationOptions options = ConfigurationOptions.Parse(configuration);
+        options.SocketManager = SocketManager.ThreadPool;
+        options.BacklogPolicy = BacklogPolicy.FailFast;
+        return await ConnectionMultiplexer.ConnectAsync(options);
+    }
+
+    private static async Task<List<E2EResult>> EndToEndAsync(Settings s, RedisBenchServer server, string prefix, ConnectionMultiplexer? appConnection)
     {
         var variants = new List<Variant>();
         var results = new List<E2EResult>();
@@ -141,9 +164,14 @@ internal static class RedisReplayMeasurement
             variants.Add(await EndToEndRunner.StartAsync("keypair-redis", "the same, with AddRedisReplayCache() (Redis on loopback, default 250 ms bound)", b =>
             {
                 b.Services.AddSingleton<IPublicKeyStore>(Fixtures.StoreWithKey(key, now));
+                if (appConnection is not null)
+                {
+                    b.Services.AddSingleton<IConnectionMultiplexer>(appConnection);
+                }
+
                 b.Services.AddKeyPairAuth().AddRedisReplayCache(o =>
                 {
-                    o.Configuration = server.Configuration;
+                    o.Configuration = appConnection is null ? server.Configuration : null;
                     o.KeyPrefix = prefix + "e2e:";
                 });
                 b.Services.AddAuthentication(KeyPairAuthenticationDefaults.AuthenticationScheme).AddKeyPair();
@@ -259,12 +287,12 @@ internal static class RedisReplayMeasurement
         return sb.ToString();
     }
 
-    private sealed record Settings(int Sequential, int Concurrent, int E2ERequests, int E2EWarmup, int E2ERounds, int E2EConcurrency)
+    private sealed record Settings(int Sequential, int Concurrent, int E2ERequests, int E2EWarmup, int E2ERounds, int E2EConcurrency, bool ThreadPool = false)
     {
         public bool Quick => Sequential < 20_000;
 
         public override string ToString() =>
-            $"{Sequential} sequential and {Concurrent} concurrent ({Concurrency} in flight) checks per cache; E2E {E2ERounds} measured rounds of {E2ERequests} requests at concurrency {E2EConcurrency} after one warm-up round of {E2EWarmup}, alternating the two apps";
+            $"{Sequential} sequential and {Concurrent} concurrent ({Concurrency} in flight) checks per cache; E2E {E2ERounds} measured rounds of {E2ERequests} requests at concurrency {E2EConcurrency} after one warm-up round of {E2EWarmup}, alternating the two apps; StackExchange.Redis socket threads: {(ThreadPool ? ".NET thread pool (--thread-pool)" : "its dedicated pool (default)")}";
     }
 
     private sealed record E2EResult(RunResult Run, double ServerCpuMicrosPerRequest);

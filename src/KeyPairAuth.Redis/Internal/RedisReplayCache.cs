@@ -65,9 +65,6 @@ internal sealed class RedisReplayCache : IReplayCache
         _logger = (ILogger?)logger ?? NullLogger.Instance;
     }
 
-    /// <summary>Gets whether the cache currently considers Redis down (an outage was logged and has not ended).</summary>
-    internal bool IsDown => Volatile.Read(ref _down) == 1;
-
     /// <inheritdoc />
     public async ValueTask<ReplayCheckResult> TryAddAsync(string keyId, string nonce, DateTimeOffset rememberUntil, CancellationToken cancellationToken = default)
     {
@@ -103,8 +100,9 @@ internal sealed class RedisReplayCache : IReplayCache
         }
         catch (TimeoutException ex)
         {
+            // Ours (WaitAsync) or the multiplexer's own RedisTimeoutException.
             Observe(pending);
-            return Unavailable($"no answer within {_timeout.TotalMilliseconds:F0} ms", ex);
+            return Unavailable(ex is RedisTimeoutException ? nameof(RedisTimeoutException) : $"no answer within {_timeout.TotalMilliseconds:F0} ms", ex);
         }
         catch (RedisException ex)
         {
