@@ -29,6 +29,22 @@ internal sealed record RedisInstanceSettings(string Configuration, string KeyPre
         options.RevocationChannel = RevocationChannel;
         options.Timeout = Timeout;
     }
+
+    /// <summary>Adds the Redis parts to an app's <c>AddKeyPairAuth()</c> builder with these settings.</summary>
+    public KeyPairAuthBuilder AddTo(KeyPairAuthBuilder builder, bool replayCache = true, bool fanOut = true)
+    {
+        if (replayCache)
+        {
+            builder.AddRedisReplayCache(Apply);
+        }
+
+        if (fanOut)
+        {
+            builder.AddRedisRevocationFanOut(Apply);
+        }
+
+        return builder;
+    }
 }
 
 /// <summary>
@@ -71,16 +87,7 @@ internal sealed class KeyPairAuthInstance : IAsyncDisposable
         services.AddLogging(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Trace));
         services.AddSingleton(store);
         configure?.Invoke(services);
-        KeyPairAuthBuilder builder = services.AddKeyPairAuth();
-        if (replayCache)
-        {
-            builder.AddRedisReplayCache(settings.Apply);
-        }
-
-        if (fanOut)
-        {
-            builder.AddRedisRevocationFanOut(settings.Apply);
-        }
+        settings.AddTo(services.AddKeyPairAuth(), replayCache, fanOut);
 
         var instance = new KeyPairAuthInstance(services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true }), logs);
         foreach (IHostedService hosted in instance._hosted)
