@@ -41,10 +41,10 @@ internal static class RedisReplayMeasurement
         Console.WriteLine($"redis: {server.Description}");
         string prefix = $"keypairauth-bench:{Guid.NewGuid():N}:";
 
-        // --thread-pool: give the cache an app-owned multiplexer on the .NET thread pool instead of StackExchange.Redis's
-        // dedicated socket threads (its default), to compare the two.
-        bool threadPool = args.Contains("--thread-pool");
-        ConnectionMultiplexer? appConnection = threadPool ? await ThreadPoolConnectionAsync(server.Configuration) : null;
+        // --dedicated-socket-threads: give the cache an app-owned multiplexer on StackExchange.Redis's own socket threads
+        // (the library's default) instead of the .NET thread pool that KeyPairAuth's own connection uses, to compare.
+        bool dedicated = args.Contains("--dedicated-socket-threads");
+        ConnectionMultiplexer? appConnection = dedicated ? await DedicatedSocketThreadsConnectionAsync(server.Configuration) : null;
         var services = new ServiceCollection();
         if (appConnection is not null)
         {
@@ -87,7 +87,7 @@ internal static class RedisReplayMeasurement
             await appConnection.DisposeAsync();
         }
 
-        string markdown = Report(s with { ThreadPool = threadPool }, server, rows, e2e);
+        string markdown = Report(s with { DedicatedSocketThreads = dedicated }, server, rows, e2e);
         await RunnerArguments.WriteReportAsync(output, markdown);
         Console.WriteLine(markdown);
         bool failed = rows.Any(r => r.Result.NotAccepted > 0) || e2e.Any(r => r.Run.Failed > 0);
@@ -139,10 +139,10 @@ internal static class RedisReplayMeasurement
         return new Measured(micros, wall.Elapsed, cpu, serverCpu, notAccepted);
     }
 
-    private static async Task<ConnectionMultiplexer> ThreadPoolConnectionAsync(string configuration)
+    private static async Task<ConnectionMultiplexer> DedicatedSocketThreadsConnectionAsync(string configuration)
     {
         ConfigurationOptions options = ConfigurationOptions.Parse(configuration);
-        options.SocketManager = SocketManager.ThreadPool;
+        options.SocketManager = SocketManager.Shared;
         options.BacklogPolicy = BacklogPolicy.FailFast;
         return await ConnectionMultiplexer.ConnectAsync(options);
     }
@@ -245,7 +245,7 @@ internal static class RedisReplayMeasurement
         var sb = new StringBuilder();
         sb.AppendLine("# Redis replay cache: check cost and end to end");
         sb.AppendLine();
-        sb.AppendLine(inv, $"Command: `benchmarks/run.sh{(s.Quick ? " --quick" : string.Empty)} redis`. Settings: {s}.");
+        sb.AppendLine(inv, $"Command: `benchmarks/run.sh{(s.Quick ? " --quick" : string.Empty)} redis`{(s.DedicatedSocketThreads ? " (runner flag `--dedicated-socket-threads`)" : string.Empty)}. Settings: {s}.");
         sb.AppendLine(inv, $"Redis: {server.Description}. Machine: {Environment.ProcessorCount} logical cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}.");
         sb.AppendLine();
         sb.AppendLine("## The replay check alone (`IReplayCache.TryAddAsync`, every pair new)");
@@ -287,12 +287,12 @@ internal static class RedisReplayMeasurement
         return sb.ToString();
     }
 
-    private sealed record Settings(int Sequential, int Concurrent, int E2ERequests, int E2EWarmup, int E2ERounds, int E2EConcurrency, bool ThreadPool = false)
+    private sealed record Settings(int Sequential, int Concurrent, int E2ERequests, int E2EWarmup, int E2ERounds, int E2EConcurrency, bool DedicatedSocketThreads = false)
     {
         public bool Quick => Sequential < 20_000;
 
         public override string ToString() =>
-            $"{Sequential} sequential and {Concurrent} concurrent ({Concurrency} in flight) checks per cache; E2E {E2ERounds} measured rounds of {E2ERequests} requests at concurrency {E2EConcurrency} after one warm-up round of {E2EWarmup}, alternating the two apps; StackExchange.Redis socket threads: {(ThreadPool ? ".NET thread pool (--thread-pool)" : "its dedicated pool (default)")}";
+            $"{Sequential} sequential and {Concurrent} concurrent ({Concurrency} in flight) checks per cache; E2E {E2ERounds} measured rounds of {E2ERequests} requests at concurrency {E2EConcurrency} after one warm-up round of {E2EWarmup}, alternating the two apps; StackExchange.Redis replies read on: {(DedicatedSocketThreads ? "its dedicated socket threads (--dedicated-socket-threads)" : "the .NET thread pool (KeyPairAuth's own connection)")}";
     }
 
     private sealed record E2EResult(RunResult Run, double ServerCpuMicrosPerRequest);

@@ -129,6 +129,11 @@ internal sealed class RedisConnection : IAsyncDisposable, IDisposable
             // at once while disconnected instead of queueing them: a dead Redis must not pile up requests.
             configuration.AbortOnConnectFail = false;
             configuration.BacklogPolicy = BacklogPolicy.FailFast;
+
+            // Read replies on the .NET thread pool rather than StackExchange.Redis's dedicated socket threads: the replay
+            // check sits on every request of an async app, and the extra thread hop roughly doubled the client CPU per
+            // check in our measurements (docs/benchmarks.md, "Redis replay cache").
+            configuration.SocketManager ??= SocketManager.ThreadPool;
             configuration.ClientName ??= "keypairauth";
             _owned = true;
             if (_logger.IsEnabled(LogLevel.Information))
