@@ -16,17 +16,23 @@ if ! command -v redis-server >/dev/null 2>&1 || ! command -v redis-cli >/dev/nul
     echo "redis-server is missing and this is not root: install redis-server (Debian: apt-get install redis-server)" >&2
     exit 1
   fi
-  # One apt-get update per test run, shared with the other service scripts that use the same marker.
+  # One apt-get update per test run, shared with the other service scripts that use the same marker; a stale marker
+  # (package lists gone old) is caught by retrying the install after a fresh update.
   if [ ! -e .test-services/apt-updated ]; then
     apt-get update -qq
     touch .test-services/apt-updated
   fi
-  # The package's own service is not wanted (no init system in CI anyway): the tests start their own servers.
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server >/dev/null
+  # The package's own service is not used (no init system in CI anyway): the server below is started by hand.
+  if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server >/dev/null; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server >/dev/null
+  fi
 fi
 server="$(command -v redis-server)"
 cli="$(command -v redis-cli)"
 
+# A port nothing listens on: the kernel's pick when python3 is there, else a random one; either way checked by
+# trying to connect to it.
 free_port() {
   python3 - <<'PY' 2>/dev/null || shuf -i 20000-60000 -n 1
 import socket
@@ -39,9 +45,9 @@ PY
 
 dir="$(mktemp -d -t keypairauth-redis.XXXXXX)"
 port=""
-for _ in 1 2 3 4 5; do
+for _ in 1 2 3 4 5 6 7 8 9 10; do
   candidate="$(free_port)"
-  if ! "$cli" -h 127.0.0.1 -p "$candidate" ping >/dev/null 2>&1; then port="$candidate"; break; fi
+  if ! (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null; then port="$candidate"; break; fi
 done
 [ -n "$port" ] || { echo "no free port for redis" >&2; exit 1; }
 
