@@ -21,7 +21,7 @@ namespace KeyPairAuth.Benchmarks.Redis;
 /// latency percentiles with one call in flight and with 16, client CPU-µs per check (this process, including
 /// StackExchange.Redis's I/O threads) and Redis's own CPU-µs per check (<c>INFO cpu</c>). (2) End to end: two Kestrel
 /// apps on 127.0.0.1 that differ only in the replay cache, alternating rounds, requests/s and the ratio per round.
-/// Every loop is bounded in count and time; only loopback is addressed.
+/// Every loop is bounded in count and time; only loopback is addressed. Option: <c>--concurrency N</c> (E2E, default 8).
 /// </summary>
 internal static class RedisReplayMeasurement
 {
@@ -33,61 +33,70 @@ internal static class RedisReplayMeasurement
         bool quick = args.Contains("--quick");
         string? output = RunnerArguments.OutputPath(args);
         var s = quick
-            ? new Settings(Sequential: 3_000, Concurrent: 6_000, E2ERequests: 3_000, E2EWarmup: 1_500, E2ERounds: 3, E2EConcurrency: 8)
-            : new Settings(Sequential: 20_000, Concurrent: 40_000, E2ERequests: 10_000, E2EWarmup: 3_000, E2ERounds: 5, E2EConcurrency: 8);
+            ? new Settings(Sequential: 3_000, Concurrent: 6_000, E2ERequests: 3_000, E2EWarmup: 3_000, E2EWarmupRounds: 1, E2ERounds: 3, E2EConcurrency: 8)
+            : new Settings(Sequential: 20_000, Concurrent: 40_000, E2ERequests: 10_000, E2EWarmup: 5_000, E2EWarmupRounds: 2, E2ERounds: 7, E2EConcurrency: 8);
+        int at = Array.IndexOf(args, "--concurrency");
+        if (at >= 0 && at + 1 < args.Length)
+        {
+            s = s with { E2EConcurrency = Math.Clamp(int.Parse(args[at + 1], CultureInfo.InvariantCulture), 1, 256) };
+        }
+
         Console.WriteLine($"redis: {s}");
 
         await using RedisBenchServer server = await RedisBenchServer.StartAsync();
         Console.WriteLine($"redis: {server.Description}");
         string prefix = $"keypairauth-bench:{Guid.NewGuid():N}:";
 
-        // --dedicated-socket-threads: give the cache an app-owned multiplexer on StackExchange.Redis's own socket threads
-        // (the library's default) instead of the .NET thread pool that KeyPairAuth's own connection uses, to compare.
-        bool dedicated = args.Contains("--dedicated-socket-threads");
-        ConnectionMultiplexer? appConnection = dedicated ? await DedicatedSocketThreadsConnectionAsync(server.Configuration) : null;
         var services = new ServiceCollection();
-        if (appConnection is not null)
-        {
-            services.AddSingleton<IConnectionMultiplexer>(appConnection);
-        }
-
         services.AddKeyPairAuth().AddRedisReplayCache(o =>
         {
-            o.Configuration = appConnection is null ? server.Configuration : null;
+            o.Configuration = server.Configuration;
             o.KeyPrefix = prefix;
         });
         await using ServiceProvider provider = services.BuildServiceProvider();
         IReplayCache redis = provider.GetRequiredService<IReplayCache>();
         IReplayCache memory = new InMemoryReplayCache(TimeProvider.System);
 
-        // Warm-up: connect, JIT both paths.
+        // For comparison: the same cache over an app-owned multiplexer that reads replies on StackExchange.Redis's own
+        // socket threads (the library's default) instead of the .NET thread pool (what KeyPairAuth's connection uses).
+        await using ConnectionMultiplexer dedicatedConnection = await DedicatedSocketThreadsConnectionAsync(server.Configuration);
+        var dedicatedServices = new ServiceCollection();
+        dedicatedServices.AddSingleton<IConnectionMultiplexer>(dedicatedConnection);
+        dedicatedServices.AddKeyPairAuth().AddRedisReplayCache(o => o.KeyPrefix = prefix + "dedicated:");
+        await using ServiceProvider dedicatedProvider = dedicatedServices.BuildServiceProvider();
+        IReplayCache dedicated = dedicatedProvider.GetRequiredService<IReplayCache>();
+
+        // Warm-up: connect, JIT every path.
         await MeasureAsync(redis, 2_000, 1, server);
+        await MeasureAsync(dedicated, 2_000, 1, server);
         await MeasureAsync(memory, 2_000, 1, server);
 
-        // Two halves each, interleaved, so drift in machine load hits both caches alike.
+        // Two halves each, interleaved, so drift in machine load hits every cache alike.
         var rows = new List<(string Name, Measured Result)>();
         Measured mem1 = await MeasureAsync(memory, s.Sequential / 2, 1, server);
         Measured red1 = await MeasureAsync(redis, s.Sequential / 2, 1, server);
+        Measured ded1 = await MeasureAsync(dedicated, s.Sequential / 2, 1, server);
         Measured mem2 = await MeasureAsync(memory, s.Sequential / 2, 1, server);
+        Measured ded2 = await MeasureAsync(dedicated, s.Sequential / 2, 1, server);
         Measured red2 = await MeasureAsync(redis, s.Sequential / 2, 1, server);
         rows.Add(("in-memory, 1 in flight", mem1.Merge(mem2)));
         rows.Add(("Redis, 1 in flight", red1.Merge(red2)));
+        rows.Add(("Redis (library's socket threads), 1 in flight", ded1.Merge(ded2)));
         Measured memC = await MeasureAsync(memory, s.Concurrent, Concurrency, server);
-        Measured redC = await MeasureAsync(redis, s.Concurrent, Concurrency, server);
+        Measured redC1 = await MeasureAsync(redis, s.Concurrent / 2, Concurrency, server);
+        Measured dedC1 = await MeasureAsync(dedicated, s.Concurrent / 2, Concurrency, server);
+        Measured dedC2 = await MeasureAsync(dedicated, s.Concurrent / 2, Concurrency, server);
+        Measured redC2 = await MeasureAsync(redis, s.Concurrent / 2, Concurrency, server);
         rows.Add(($"in-memory, {Concurrency} in flight", memC));
-        rows.Add(($"Redis, {Concurrency} in flight", redC));
+        rows.Add(($"Redis, {Concurrency} in flight", redC1.Merge(redC2)));
+        rows.Add(($"Redis (library's socket threads), {Concurrency} in flight", dedC1.Merge(dedC2)));
         foreach ((string name, Measured r) in rows)
         {
-            Console.WriteLine($"{name,-26} p50 {r.P50:F1} µs p99 {r.P99:F1} µs {r.OpsPerSecond,9:F0} checks/s client {r.ClientCpuMicros:F1} CPU-µs redis {r.ServerCpuMicros:F1} CPU-µs not-accepted={r.NotAccepted}");
+            Console.WriteLine($"{name,-50} p50 {r.P50:F1} µs p99 {r.P99:F1} µs {r.OpsPerSecond,9:F0} checks/s client {r.ClientCpuMicros:F1} CPU-µs redis {r.ServerCpuMicros:F1} CPU-µs not-accepted={r.NotAccepted}");
         }
 
-        List<E2EResult> e2e = await EndToEndAsync(s, server, prefix, appConnection);
-        if (appConnection is not null)
-        {
-            await appConnection.DisposeAsync();
-        }
-
-        string markdown = Report(s with { DedicatedSocketThreads = dedicated }, server, rows, e2e);
+        List<E2EResult> e2e = await EndToEndAsync(s, server, prefix);
+        string markdown = Report(s, server, rows, e2e);
         await RunnerArguments.WriteReportAsync(output, markdown);
         Console.WriteLine(markdown);
         bool failed = rows.Any(r => r.Result.NotAccepted > 0) || e2e.Any(r => r.Run.Failed > 0);
@@ -147,7 +156,7 @@ internal static class RedisReplayMeasurement
         return await ConnectionMultiplexer.ConnectAsync(options);
     }
 
-    private static async Task<List<E2EResult>> EndToEndAsync(Settings s, RedisBenchServer server, string prefix, ConnectionMultiplexer? appConnection)
+    private static async Task<List<E2EResult>> EndToEndAsync(Settings s, RedisBenchServer server, string prefix)
     {
         var variants = new List<Variant>();
         var results = new List<E2EResult>();
@@ -164,14 +173,9 @@ internal static class RedisReplayMeasurement
             variants.Add(await EndToEndRunner.StartAsync("keypair-redis", "the same, with AddRedisReplayCache() (Redis on loopback, default 250 ms bound)", b =>
             {
                 b.Services.AddSingleton<IPublicKeyStore>(Fixtures.StoreWithKey(key, now));
-                if (appConnection is not null)
-                {
-                    b.Services.AddSingleton<IConnectionMultiplexer>(appConnection);
-                }
-
                 b.Services.AddKeyPairAuth().AddRedisReplayCache(o =>
                 {
-                    o.Configuration = appConnection is null ? server.Configuration : null;
+                    o.Configuration = server.Configuration;
                     o.KeyPrefix = prefix + "e2e:";
                 });
                 b.Services.AddAuthentication(KeyPairAuthenticationDefaults.AuthenticationScheme).AddKeyPair();
@@ -186,9 +190,10 @@ internal static class RedisReplayMeasurement
                 Fixtures.Require(await EndToEndRunner.SendOnceAsync(v, null, null) == HttpStatusCode.Unauthorized, $"{v.Name} refuses an unsigned request");
             }
 
-            for (int round = 0; round < 1 + s.E2ERounds; round++)
+            // Warm-up rounds let tiered JIT and the thread pool settle (the first rounds ran at half speed without them).
+            for (int round = 0; round < s.E2EWarmupRounds + s.E2ERounds; round++)
             {
-                bool warmup = round == 0;
+                bool warmup = round < s.E2EWarmupRounds;
                 int requests = warmup ? s.E2EWarmup : s.E2ERequests;
                 for (int k = 0; k < variants.Count; k++)
                 {
@@ -197,8 +202,8 @@ internal static class RedisReplayMeasurement
                     TimeSpan serverBefore = await server.ServerCpuAsync();
                     RunResult r = await EndToEndRunner.RunOnceAsync(v, pool, "bench", requests, s.E2EConcurrency, TimeSpan.FromSeconds(60));
                     TimeSpan serverCpu = await server.ServerCpuAsync() - serverBefore;
-                    r = r with { Round = round };
-                    Console.WriteLine($"{(warmup ? "warm-up" : $"round {round}")} {v.Name,-15} {r.RequestsPerSecond,8:F0} req/s {r.CpuMicrosPerRequest,7:F1} CPU-µs/req ok={r.Ok} failed={r.Failed}");
+                    r = r with { Round = round - s.E2EWarmupRounds + 1 };
+                    Console.WriteLine($"{(warmup ? "warm-up" : $"round {r.Round}")} {v.Name,-15} {r.RequestsPerSecond,8:F0} req/s {r.CpuMicrosPerRequest,7:F1} CPU-µs/req ok={r.Ok} failed={r.Failed}");
                     if (!warmup)
                     {
                         results.Add(new E2EResult(r, serverCpu.TotalMicroseconds / Math.Max(1, r.Ok + r.Failed)));
@@ -245,12 +250,14 @@ internal static class RedisReplayMeasurement
         var sb = new StringBuilder();
         sb.AppendLine("# Redis replay cache: check cost and end to end");
         sb.AppendLine();
-        sb.AppendLine(inv, $"Command: `benchmarks/run.sh{(s.Quick ? " --quick" : string.Empty)} redis`{(s.DedicatedSocketThreads ? " (runner flag `--dedicated-socket-threads`)" : string.Empty)}. Settings: {s}.");
+        sb.AppendLine(inv, $"Command: `benchmarks/run.sh{(s.Quick ? " --quick" : string.Empty)} redis`{(s.E2EConcurrency != 8 ? $" (runner flag `--concurrency {s.E2EConcurrency}`)" : string.Empty)}. Settings: {s}.");
         sb.AppendLine(inv, $"Redis: {server.Description}. Machine: {Environment.ProcessorCount} logical cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}.");
         sb.AppendLine();
         sb.AppendLine("## The replay check alone (`IReplayCache.TryAddAsync`, every pair new)");
         sb.AppendLine();
         sb.AppendLine("Client CPU = this process (caller + StackExchange.Redis I/O threads) ÷ checks; Redis CPU = the server's `used_cpu_user + used_cpu_sys` ÷ checks.");
+        sb.AppendLine("With one call in flight the process mostly waits for the reply, and its CPU then includes the .NET thread pool's spin-waiting");
+        sb.AppendLine("between replies: read the 16-in-flight rows for the cost of a check when a server is busy.");
         sb.AppendLine();
         sb.AppendLine("| cache, calls in flight | checks | p50 µs | p90 µs | p99 µs | max µs | checks/s | client CPU-µs/check | Redis CPU-µs/check | not accepted |");
         sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
@@ -259,9 +266,9 @@ internal static class RedisReplayMeasurement
             sb.AppendLine(inv, $"| {name} | {r.Count} | {r.P50:F1} | {r.P90:F1} | {r.P99:F1} | {r.Max:F0} | {r.OpsPerSecond:F0} | {r.ClientCpuMicros:F1} | {r.ServerCpuMicros:F1} | {r.NotAccepted} |");
         }
 
-        Measured mem1 = rows[0].Result, red1 = rows[1].Result;
+        Measured mem1 = rows[0].Result, red1 = rows[1].Result, memC = rows[3].Result, redC = rows[4].Result;
         sb.AppendLine();
-        sb.AppendLine(inv, $"Added latency with one call in flight (Redis − in-memory): p50 **{red1.P50 - mem1.P50:F1} µs**, p99 **{red1.P99 - mem1.P99:F1} µs**; added CPU per check: client **{red1.ClientCpuMicros - mem1.ClientCpuMicros:F1} µs** + Redis **{red1.ServerCpuMicros:F1} µs**.");
+        sb.AppendLine(inv, $"Added latency with one call in flight (Redis − in-memory): p50 **{red1.P50 - mem1.P50:F1} µs**, p99 **{red1.P99 - mem1.P99:F1} µs**; with {Concurrency} in flight: p50 **{redC.P50 - memC.P50:F1} µs**, p99 **{redC.P99 - memC.P99:F1} µs**. CPU per check with {Concurrency} in flight: client **+{redC.ClientCpuMicros - memC.ClientCpuMicros:F1} µs**, Redis **{redC.ServerCpuMicros:F1} µs**.");
         sb.AppendLine();
         sb.AppendLine("## End to end: one instance, in-memory vs Redis replay cache");
         sb.AppendLine();
@@ -287,12 +294,12 @@ internal static class RedisReplayMeasurement
         return sb.ToString();
     }
 
-    private sealed record Settings(int Sequential, int Concurrent, int E2ERequests, int E2EWarmup, int E2ERounds, int E2EConcurrency, bool DedicatedSocketThreads = false)
+    private sealed record Settings(int Sequential, int Concurrent, int E2ERequests, int E2EWarmup, int E2EWarmupRounds, int E2ERounds, int E2EConcurrency)
     {
         public bool Quick => Sequential < 20_000;
 
         public override string ToString() =>
-            $"{Sequential} sequential and {Concurrent} concurrent ({Concurrency} in flight) checks per cache; E2E {E2ERounds} measured rounds of {E2ERequests} requests at concurrency {E2EConcurrency} after one warm-up round of {E2EWarmup}, alternating the two apps; StackExchange.Redis replies read on: {(DedicatedSocketThreads ? "its dedicated socket threads (--dedicated-socket-threads)" : "the .NET thread pool (KeyPairAuth's own connection)")}";
+            $"{Sequential} sequential and {Concurrent} concurrent ({Concurrency} in flight) checks per cache; E2E {E2ERounds} measured rounds of {E2ERequests} requests at concurrency {E2EConcurrency} after {E2EWarmupRounds} warm-up round(s) of {E2EWarmup}, alternating the two apps";
     }
 
     private sealed record E2EResult(RunResult Run, double ServerCpuMicrosPerRequest);
