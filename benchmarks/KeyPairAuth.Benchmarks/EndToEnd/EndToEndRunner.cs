@@ -244,7 +244,7 @@ internal static class EndToEndRunner
         return new Variant(name, description, app, client, baseUri);
     }
 
-    private static async Task<HttpStatusCode> SendOnceAsync(Variant v, RequestHeaders? headers, string? jwt)
+    internal static async Task<HttpStatusCode> SendOnceAsync(Variant v, RequestHeaders? headers, string? jwt)
     {
         using var request = CreateRequest(headers, jwt);
         using var response = await v.Client.SendAsync(request);
@@ -268,7 +268,7 @@ internal static class EndToEndRunner
         return request;
     }
 
-    private static async Task<RunResult> RunOnceAsync(Variant v, RequestHeaders[] pool, string jwt, int requests, int concurrency, TimeSpan limit)
+    internal static async Task<RunResult> RunOnceAsync(Variant v, RequestHeaders[] pool, string jwt, int requests, int concurrency, TimeSpan limit)
     {
         // The bearer header string is built once, so every variant carries identical headers at identical cost.
         int next = -1;
@@ -342,7 +342,7 @@ internal static class EndToEndRunner
         });
     }
 
-    private static double Median(IEnumerable<double> values)
+    internal static double Median(IEnumerable<double> values)
     {
         double[] sorted = [.. values.OrderBy(x => x)];
         if (sorted.Length == 0)

@@ -22,8 +22,10 @@ internal sealed class KeyPairIssuer : IKeyPairIssuer
     private readonly IOptions<KeyPairIssuerOptions> _options;
     private readonly PublicKeyCache? _cache;
     private readonly ILogger _logger;
+    private readonly IKeyRevocationNotifier[] _revocationNotifiers;
 
-    public KeyPairIssuer(IPublicKeyStore store, TimeProvider timeProvider, IOptions<KeyPairIssuerOptions> options, PublicKeyCache? cache = null, ILogger<KeyPairIssuer>? logger = null)
+    public KeyPairIssuer(IPublicKeyStore store, TimeProvider timeProvider, IOptions<KeyPairIssuerOptions> options, PublicKeyCache? cache = null, ILogger<KeyPairIssuer>? logger = null,
+        IEnumerable<IKeyRevocationNotifier>? revocationNotifiers = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(timeProvider);
@@ -33,6 +35,7 @@ internal sealed class KeyPairIssuer : IKeyPairIssuer
         _options = options;
         _cache = cache;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _revocationNotifiers = revocationNotifiers?.ToArray() ?? [];
     }
 
     public async ValueTask<IssuedKeyPair> IssueAsync(KeyIssueRequest request, CancellationToken cancellationToken = default)
@@ -130,6 +133,12 @@ internal sealed class KeyPairIssuer : IKeyPairIssuer
             _cache?.Invalidate(keyId);
             DateTimeOffset revokedAt = record.RevokedAt.GetValueOrDefault();
             Log.KeyRevoked(_logger, record.KeyId, record.Owner, revokedAt);
+
+            // Other instances (e.g. over Redis pub/sub); their key-cache duration is the backstop if a notice is lost.
+            foreach (IKeyRevocationNotifier notifier in _revocationNotifiers)
+            {
+                await notifier.NotifyRevokedAsync(record.KeyId, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         return record;
