@@ -64,7 +64,10 @@ public sealed class KeyPairAuthenticationOptions : AuthenticationSchemeOptions
     /// <value>The default value is <see langword="false"/>.</value>
     public bool AuthenticateAllowAnonymousEndpoints { get; set; }
 
-    /// <summary>Gets or sets the <c>Retry-After</c> sent with the 503 answered when the replay cache is at capacity.</summary>
+    /// <summary>
+    /// Gets or sets the <c>Retry-After</c> sent with the 503 answered when the replay cache is at capacity or unavailable,
+    /// and with the 429 answered when one key has used its share of the replay cache.
+    /// </summary>
     /// <value>The default value is 1 second.</value>
     public TimeSpan ReplayCacheFullRetryAfter { get; set; } = KeyPairAuthenticationDefaults.ReplayCacheFullRetryAfter;
 
