@@ -35,4 +35,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 106, EventName = "ScopeMissing", Level = LogLevel.Information,
         Message = "The authenticated key lacks the scope {Scope}; answering 403.")]
     public static partial void ScopeMissing(ILogger logger, string scope);
+
+    [LoggerMessage(EventId = 107, EventName = "InMemoryFallback", Level = LogLevel.Warning,
+        Message = "KeyPairAuth is using the in-memory {Parts} because the application chose none: {Consequences}. Choose durable parts with the AddKeyPairAuth() builder (AddPublicKeyStore<TStore>(), AddReplayCache<TCache>()), or call AddKeyPairAuth().UseInMemoryStores() to keep the in-memory ones on purpose.")]
+    public static partial void InMemoryFallback(ILogger logger, string parts, string consequences);
 }
