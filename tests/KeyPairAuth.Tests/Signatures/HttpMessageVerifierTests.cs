@@ -23,6 +23,78 @@ public sealed class HttpMessageVerifierTests
         Assert.False(result.CoversContentDigest);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Verify_SignatureCoveringScheme_SucceedsAndBindsTheScheme(bool fastPath)
+    {
+        using var f = new VerifierFixture();
+        f.Verifier.FastPathEnabled = fastPath;
+        var withScheme = new SigningOptions { Components = ["@method", "@scheme", "@authority", "@path", "@query"] };
+        TestRequest request = f.Sign(VerifierFixture.Get(), withScheme);
+
+        SignatureVerificationResult result = await f.VerifyAsync(request);
+
+        Assert.True(result.Succeeded, result.FailureDetail);
+
+        // The same fields presented over another scheme do not verify.
+        TestRequest overHttp = f.Sign(VerifierFixture.Get(), withScheme);
+        overHttp.Scheme = "http";
+        SignatureVerificationResult moved = await f.VerifyAsync(overHttp);
+        Assert.Equal(KeyPairFailureReason.InvalidSignature, moved.Failure);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Verify_RequireSchemeWithoutSchemeCoverage_FailsWithInsufficientCoverage(bool fastPath)
+    {
+        using var f = new VerifierFixture(o => o.RequireScheme = true);
+        f.Verifier.FastPathEnabled = fastPath;
+        TestRequest request = f.Sign(VerifierFixture.Get());
+
+        SignatureVerificationResult result = await f.VerifyAsync(request);
+
+        Assert.Equal(KeyPairFailureReason.InsufficientCoverage, result.Failure);
+        Assert.Contains("@scheme", result.FailureDetail, StringComparison.Ordinal);
+        Assert.Empty(f.Replay.Calls);
+    }
+
+    [Theory]
+    [InlineData("@method", "@scheme", "@authority", "@path", "@query")]
+    [InlineData("@method", "@target-uri")]
+    public async Task Verify_RequireSchemeWithSchemeOrTargetUriCovered_Succeeds(params string[] components)
+    {
+        using var f = new VerifierFixture(o => o.RequireScheme = true);
+        TestRequest request = f.Sign(VerifierFixture.Get(), new SigningOptions { Components = components });
+
+        SignatureVerificationResult result = await f.VerifyAsync(request);
+
+        Assert.True(result.Succeeded, result.FailureDetail);
+    }
+
+    [Fact]
+    public async Task Verify_RequireScheme_SignatureMadeForHttpDoesNotVerifyOverHttps()
+    {
+        using var fixture = new VerifierFixture(o => o.RequireScheme = true);
+        TestRequest sentOverHttp = fixture.Sign(
+            new TestRequest("GET", "/account/secrets", "api.example.com", scheme: "http"),
+            new SigningOptions { Components = ["@method", "@scheme", "@authority", "@path", "@query"] });
+
+        // A passive observer of the plaintext attempt (e.g. before UseHttpsRedirection answers 307, which happens
+        // before authentication, so the nonce is still fresh) replays the same fields over TLS.
+        var replayOverHttps = new TestRequest("GET", "/account/secrets", "api.example.com", scheme: "https")
+            .With(SignatureFields.SignatureInputFieldName, sentOverHttp.GetFieldValues(SignatureFields.SignatureInputFieldName)[0]!)
+            .With(SignatureFields.SignatureFieldName, sentOverHttp.GetFieldValues(SignatureFields.SignatureFieldName)[0]!);
+
+        SignatureVerificationResult result = await fixture.VerifyAsync(replayOverHttps);
+        Assert.False(result.Succeeded, "a signature made for http:// verified for https:// although @scheme is required and covered");
+        Assert.Equal(KeyPairFailureReason.InvalidSignature, result.Failure);
+
+        // Over http, where it was made, it verifies: the refusal above is the scheme binding, not a broken signature.
+        Assert.True((await fixture.VerifyAsync(sentOverHttp)).Succeeded);
+    }
+
     [Fact]
     public async Task Verify_SignedPostWithBody_SucceedsAndReportsDigestCoverage()
     {
