@@ -16,8 +16,8 @@ public sealed class KeyPairAuthenticationOptions : AuthenticationSchemeOptions
     /// <summary>
     /// Gets the signature verification policy shared with the core engine: <c>MaxSignatureAge</c> (default 5 minutes),
     /// <c>MaxFutureSkew</c> (1 minute), <c>RequireNonce</c> (true), <c>RequireContentDigestForContent</c> (true),
-    /// <c>AdditionalRequiredComponents</c>, <c>MaxSignatures</c> (4), <c>RequiredLabel</c>, <c>RequiredTag</c> and
-    /// the structured-field parsing limits.
+    /// <c>AdditionalRequiredComponents</c>, <c>MaxSignatures</c> (4), <c>RequiredLabel</c>, <c>RequiredTag</c>,
+    /// <c>RequireScheme</c> (false) and the structured-field parsing limits.
     /// </summary>
     public SignatureVerificationOptions Verification { get; } = new();
 
