@@ -68,6 +68,9 @@ internal sealed class KeyPairIssuer : IKeyPairIssuer
 
             if (result == PublicKeyAddResult.Added)
             {
+                // A probe may have left this key id in the key cache as unknown: the key must work at once.
+                _cache?.Invalidate(record.KeyId);
+
                 // The one export NSec allows for a generated key; after this the server holds no private key.
                 key.ExportPrivateKey(out char[] secret, out char[] pem);
                 Log.KeyIssued(_logger, record.KeyId, record.Name, record.Owner, record.Scopes.Count);
@@ -112,6 +115,8 @@ internal sealed class KeyPairIssuer : IKeyPairIssuer
         switch (await _store.AddAsync(record, max, cancellationToken).ConfigureAwait(false))
         {
             case PublicKeyAddResult.Added:
+                // A lookup of this id before it existed may have left a negative entry: drop it.
+                _cache?.Invalidate(record.KeyId);
                 Log.KeyRegistered(_logger, record.KeyId, record.Name, record.Owner, record.Scopes.Count);
                 return record;
             case PublicKeyAddResult.ActiveKeyLimitReached:
