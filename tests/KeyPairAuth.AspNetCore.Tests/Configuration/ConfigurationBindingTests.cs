@@ -64,7 +64,7 @@ public sealed class ConfigurationBindingTests : IDisposable
           },
           "KeyPairAuth": {
             "KeyCache": { "Duration": "00:00:10", "MaxEntries": 500, "MaxUnknownEntries": 60, "MaxUnknownLookupsPerSecond": 3 },
-            "ReplayCache": { "MaxEntries": 4242, "MaxEntriesPerKey": 2121 },
+            "ReplayCache": { "MaxEntries": 4242, "MaxEntriesPerKey": 10 },
             "Issuance": { "MaxActiveKeysPerOwner": 3 }
           }
         }
@@ -133,7 +133,7 @@ public sealed class ConfigurationBindingTests : IDisposable
         PublicKeyCacheOptions keyCache = app.Services.GetRequiredService<IOptions<PublicKeyCacheOptions>>().Value;
         Assert.Equal((TimeSpan.FromSeconds(10), 500, 60, 3), (keyCache.Duration, keyCache.MaxEntries, keyCache.MaxUnknownEntries, keyCache.MaxUnknownLookupsPerSecond));
         InMemoryReplayCacheOptions replay = app.Services.GetRequiredService<IOptions<InMemoryReplayCacheOptions>>().Value;
-        Assert.Equal((4242, (int?)2121), (replay.MaxEntries, replay.MaxEntriesPerKey));
+        Assert.Equal((4242, (int?)10), (replay.MaxEntries, replay.MaxEntriesPerKey));
         Assert.Equal(3, app.Services.GetRequiredService<IOptions<KeyPairIssuerOptions>>().Value.MaxActiveKeysPerOwner);
     }
 
@@ -217,7 +217,7 @@ public sealed class ConfigurationBindingTests : IDisposable
         WebApplicationBuilder builder = CreateBuilder("""
             {
               "Authentication": { "Schemes": { "KeyPair": { "IncludeErrorDetails": true, "Verification": { "MaxSignatureAge": "00:01:00" } } } },
-              "KeyPairAuth": { "ReplayCache": { "MaxEntries": 2 } }
+              "KeyPairAuth": { "ReplayCache": { "MaxEntries": 2, "MaxEntriesPerKey": 2 } }
             }
             """);
         builder.Services.AddKeyPairAuth();

@@ -77,7 +77,7 @@ public sealed class KeyPairHealthChecksTests
     public async Task Checks_InMemoryReplayCacheNearlyFull_IsDegraded_AndFullIsUnhealthy()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
-        var cache = new InMemoryReplayCache(time, new InMemoryReplayCacheOptions { MaxEntries = 10 });
+        var cache = new InMemoryReplayCache(time, new InMemoryReplayCacheOptions { MaxEntries = 10, MaxEntriesPerKey = 10 });
         async Task<HealthReportEntry> ReplayEntryAsync() =>
             (await CheckAsync(s => s.AddSingleton<IReplayCache>(cache))).Entries[ReplayCache];
 

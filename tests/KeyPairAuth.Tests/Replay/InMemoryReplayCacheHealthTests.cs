@@ -11,7 +11,7 @@ public sealed class InMemoryReplayCacheHealthTests
     [Fact]
     public async Task CheckHealth_ReportsFillAgainstMaxEntries_DegradedFrom90Percent()
     {
-        var cache = new InMemoryReplayCache(_time, new InMemoryReplayCacheOptions { MaxEntries = 20 });
+        var cache = new InMemoryReplayCache(_time, new InMemoryReplayCacheOptions { MaxEntries = 20, MaxEntriesPerKey = 20 });
         var statuses = new List<KeyPairHealthStatus>();
         for (int i = 0; i < 20; i++)
         {

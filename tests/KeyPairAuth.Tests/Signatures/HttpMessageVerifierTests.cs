@@ -51,7 +51,8 @@ public sealed class HttpMessageVerifierTests
     {
         using var f = new VerifierFixture(o => o.RequireScheme = true);
         f.Verifier.FastPathEnabled = fastPath;
-        TestRequest request = f.Sign(VerifierFixture.Get());
+        // What clients signed before @scheme joined the default coverage (and other RFC 9421 clients may still sign).
+        TestRequest request = f.Sign(VerifierFixture.Get(), new SigningOptions { Components = ["@method", "@authority", "@path", "@query"] });
 
         SignatureVerificationResult result = await f.VerifyAsync(request);
 

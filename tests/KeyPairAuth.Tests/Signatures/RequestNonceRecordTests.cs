@@ -51,7 +51,7 @@ public sealed class RequestNonceRecordTests
 
         Assert.True(first.Succeeded, first.FailureDetail);
         Assert.True(second.Succeeded, second.FailureDetail);
-        Assert.Equal([("kpa_test_key_1", "nonce-1")], request.Recorded);
+        Assert.Equal([("kpa_testKey000000001", "nonce-1")], request.Recorded);
         if (kind != ReplayKind.InMemory)
         {
             Assert.Single(f.Replay.Calls);
@@ -83,7 +83,7 @@ public sealed class RequestNonceRecordTests
         Assert.True((await verifier.VerifyAsync(original)).Succeeded);
 
         var replay = new RecordingRequest(f.Sign(VerifierFixture.Get(), new SigningOptions { Nonce = "used" }));
-        replay.Recorded.Add(("kpa_test_key_1", "other-nonce"));
+        replay.Recorded.Add(("kpa_testKey000000001", "other-nonce"));
         replay.Recorded.Add(("kpa_other_key", "used"));
 
         SignatureVerificationResult result = await verifier.VerifyAsync(replay);
@@ -101,7 +101,7 @@ public sealed class RequestNonceRecordTests
         using var f = new VerifierFixture();
         HttpMessageVerifier verifier = NewVerifier(f, ReplayKind.InMemory, fastPath);
         var request = new RecordingRequest(f.Sign(VerifierFixture.Get("/api/items"), new SigningOptions { Nonce = "n" }));
-        request.Recorded.Add(("kpa_test_key_1", "n"));
+        request.Recorded.Add(("kpa_testKey000000001", "n"));
         request.Inner.RequestTarget = "/api/admin";
 
         Assert.Equal(KeyPairFailureReason.InvalidSignature, (await verifier.VerifyAsync(request)).Failure);
@@ -115,7 +115,7 @@ public sealed class RequestNonceRecordTests
         using var f = new VerifierFixture(o => o.RequiredTag = "strict");
         HttpMessageVerifier verifier = NewVerifier(f, ReplayKind.InMemory, fastPath);
         var request = new RecordingRequest(f.Sign(VerifierFixture.Get(), new SigningOptions { Nonce = "n" }));
-        request.Recorded.Add(("kpa_test_key_1", "n"));
+        request.Recorded.Add(("kpa_testKey000000001", "n"));
 
         Assert.Equal(KeyPairFailureReason.InsufficientCoverage, (await verifier.VerifyAsync(request)).Failure);
     }
@@ -155,7 +155,7 @@ public sealed class RequestNonceRecordTests
 
         Assert.True(result.Succeeded, result.FailureDetail);
         Assert.Equal("sig2", result.Label);
-        Assert.Equal([("kpa_test_key_1", "fresh")], request.Recorded);
+        Assert.Equal([("kpa_testKey000000001", "fresh")], request.Recorded);
     }
 
     /// <summary>A request view with a request-local record, as the ASP.NET Core adapter keeps one per request.</summary>
