@@ -11,6 +11,7 @@ namespace KeyPairAuth.SampleServer.Tests.Infrastructure;
 public sealed class RunningSampleServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private int _disposed;
 
     private RunningSampleServer(WebApplication app, Uri baseAddress)
     {
@@ -48,6 +49,11 @@ public sealed class RunningSampleServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await _app.StopAsync();
         await _app.DisposeAsync();
     }
