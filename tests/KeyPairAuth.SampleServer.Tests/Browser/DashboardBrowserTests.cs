@@ -14,7 +14,7 @@ namespace KeyPairAuth.SampleServer.Tests.Browser;
 /// The dashboard in real headless Chromium (Debian's <c>chromium</c>, driven by Playwright through
 /// <c>ExecutablePath</c>; nothing is downloaded), against the real sample server on Kestrel.
 /// </summary>
-public sealed class DashboardBrowserTests
+public sealed class DashboardBrowserTests(ChromiumFixture chromium) : IClassFixture<ChromiumFixture>
 {
     private static readonly string Screenshots = Artifacts.Directory("screenshots");
 
@@ -22,8 +22,7 @@ public sealed class DashboardBrowserTests
     public async Task Dashboard_CreateUseAndRevokeKey_SecretShownOnceAndActivityRecorded()
     {
         await using RunningSampleServer server = await RunningSampleServer.StartAsync();
-        using IPlaywright playwright = await Playwright.CreateAsync();
-        await using IBrowser browser = await LaunchAsync(playwright);
+        IBrowser browser = chromium.Browser;
         IPage page = await NewPageAsync(browser);
 
         // Sign in (demo: a user name, no password).
@@ -121,8 +120,7 @@ public sealed class DashboardBrowserTests
     public async Task Dashboard_SecondUser_CannotSeeOrRevokeTheFirstUsersKey()
     {
         await using RunningSampleServer server = await RunningSampleServer.StartAsync();
-        using IPlaywright playwright = await Playwright.CreateAsync();
-        await using IBrowser browser = await LaunchAsync(playwright);
+        IBrowser browser = chromium.Browser;
 
         IPage alice = await NewPageAsync(browser);
         await alice.GotoAsync(server.Url + "/");
@@ -185,8 +183,7 @@ public sealed class DashboardBrowserTests
     public async Task Dashboard_RegisterOwnPublicKey_ShowsClearErrorsForForeignKeys()
     {
         await using RunningSampleServer server = await RunningSampleServer.StartAsync();
-        using IPlaywright playwright = await Playwright.CreateAsync();
-        await using IBrowser browser = await LaunchAsync(playwright);
+        IBrowser browser = chromium.Browser;
         IPage page = await NewPageAsync(browser);
         await page.GotoAsync(server.Url + "/");
         await SignInAsync(page, "carol");
@@ -211,17 +208,6 @@ public sealed class DashboardBrowserTests
         await Expect(row.Locator(".fingerprint")).ToHaveTextAsync(local.PublicKey.Fingerprint);
         await Expect(page.Locator("#secret-panel")).ToBeHiddenAsync();
     }
-
-    private static async Task<IBrowser> LaunchAsync(IPlaywright playwright) =>
-        await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = ChromiumFactAttribute.ExecutablePath,
-            Headless = true,
-
-            // Root (CI) cannot use Chromium's sandbox; the pages are our own, on loopback.
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
-            Timeout = 60_000,
-        });
 
     private static async Task<IPage> NewPageAsync(IBrowser browser)
     {
