@@ -3,6 +3,7 @@ using KeyPairAuth.AspNetCore.Internal;
 using KeyPairAuth.Replay;
 using KeyPairAuth.Stores;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -66,7 +67,11 @@ public static class KeyPairAuthenticationExtensions
         services.TryAddSingleton<LastUsedRecorder>();
         services.AddHostedService<LastUsedRecorderService>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KeyPairAuthenticationOptions>, KeyPairAuthenticationOptionsValidator>());
+
+        // Refuses, wherever authorization runs, a request rewritten after a KeyPair scheme authenticated it.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IAuthorizationHandler, KeyPairRequestIntegrityHandler>());
         services.AddOptions<KeyPairAuthenticationOptions>(authenticationScheme).ValidateOnStart();
+        KeyPairSchemeServices.Add(services);
 
         return builder.AddScheme<KeyPairAuthenticationOptions, KeyPairAuthenticationHandler>(authenticationScheme, displayName ?? KeyPairAuthenticationDefaults.DisplayName, configureOptions);
     }

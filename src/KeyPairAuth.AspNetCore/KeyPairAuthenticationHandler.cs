@@ -107,6 +107,12 @@ internal sealed class KeyPairAuthenticationHandler : AuthenticationHandler<KeyPa
     {
         var view = new HttpContextRequestView(Request);
 
+        // Security: the path the signature binds must be the path the application routes on (absolute-form targets).
+        if (!view.TryResolveRequestTarget())
+        {
+            return await FailAsync(KeyPairFailureReason.UnsupportedRequestTarget, "The request target cannot be verified in this form; send it in origin form (/path?query).", started, activity).ConfigureAwait(false);
+        }
+
         // Security: refuse an over-limit declared body before any work; nothing is read.
         if (Request.ContentLength > Options.MaxBodySize)
         {
@@ -120,6 +126,9 @@ internal sealed class KeyPairAuthenticationHandler : AuthenticationHandler<KeyPa
             return await FailAsync(result.Failure!.Value, result.FailureDetail, started, activity).ConfigureAwait(false);
         }
 
+        // From here the nonce is spent: another KeyPair scheme verifying this request must find it (and, once the request
+        // authenticated, authorization checks that what was verified is still what the application runs).
+        view.Publish(Context.Features);
         PublicKeyRecord key = result.Key!;
 
         // The digest is checked against the bytes actually received, before the application sees them.
@@ -128,9 +137,12 @@ internal sealed class KeyPairAuthenticationHandler : AuthenticationHandler<KeyPa
             KeyPairFailureReason? bodyFailure = await BodyDigestCheck.VerifyAsync(Request, Options.MaxBodySize, Options.BodyBufferThreshold, Context.RequestAborted).ConfigureAwait(false);
             if (bodyFailure is { } reason)
             {
-                string detail = reason == KeyPairFailureReason.BodyTooLarge
-                    ? "The request body is larger than the server accepts."
-                    : "The request body does not match its Content-Digest.";
+                string detail = reason switch
+                {
+                    KeyPairFailureReason.BodyTooLarge => "The request body is larger than the server accepts.",
+                    KeyPairFailureReason.BodyDecodedBeforeAuthentication => "The request body was replaced before authentication (it is not the Content-Length bytes received; for example request decompression ran first): place UseRequestDecompression after UseAuthentication.",
+                    _ => "The request body does not match its Content-Digest.",
+                };
                 return await FailAsync(reason, detail, started, activity).ConfigureAwait(false);
             }
         }
@@ -143,6 +155,11 @@ internal sealed class KeyPairAuthenticationHandler : AuthenticationHandler<KeyPa
             await Events.SignatureValidated(validated).ConfigureAwait(false);
             if (validated.Result is not null)
             {
+                if (validated.Result.Succeeded)
+                {
+                    view.MarkAuthenticated();
+                }
+
                 return validated.Result;
             }
 
@@ -160,6 +177,7 @@ internal sealed class KeyPairAuthenticationHandler : AuthenticationHandler<KeyPa
         Log.SignatureVerified(Logger, key.KeyId);
         _metrics.Success(started);
         activity?.SetTag("keypairauth.outcome", "success");
+        view.MarkAuthenticated();
         if (validated is null)
         {
             return AuthenticateResult.Success(new AuthenticationTicket(principal, Scheme.Name));
@@ -243,24 +261,59 @@ internal sealed class KeyPairAuthenticationHandler : AuthenticationHandler<KeyPa
 
     protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
     {
-        string? missingScope = Context.Items.TryGetValue(KeyPairScopeRequirement.MissingScopeItemKey, out object? value) ? value as string : null;
-        var forbidden = new KeyPairForbiddenContext(Context, Scheme, Options, properties, missingScope);
+        // Authorization refused the request because what was verified was rewritten afterwards (KeyPairRequestIntegrityHandler):
+        // that is an authentication failure, answered like one.
+        if (HttpContextRequestView.FindAlteration(Context) is { } changed)
+        {
+            await WriteAlteredAsync(changed).ConfigureAwait(false);
+            return;
+        }
+
+        List<string> missingScopes = Context.Items.TryGetValue(KeyPairScopeRequirement.MissingScopeItemKey, out object? value) && value is List<string> missing
+            ? missing
+            : [];
+        var forbidden = new KeyPairForbiddenContext(Context, Scheme, Options, properties, missingScopes);
         await Events.Forbidden(forbidden).ConfigureAwait(false);
         if (forbidden.Handled || Response.HasStarted)
         {
             return;
         }
 
-        if (missingScope is null)
+        if (missingScopes.Count == 0)
         {
             Response.StatusCode = StatusCodes.Status403Forbidden;
             return;
         }
 
-        Log.ScopeMissing(Logger, missingScope);
+        string scope = string.Join(' ', missingScopes);
+        Log.ScopeMissing(Logger, scope);
+
+        // RFC 6750 §3 / §3.1: name the scope the resource needs, so a client can tell which scope its key lacks.
+        string? headerScope = ProblemResponse.ScopeAttribute(missingScopes);
+        Response.Headers.WWWAuthenticate = headerScope is null
+            ? $"{WwwAuthenticateScheme} error=\"insufficient_scope\""
+            : $"{WwwAuthenticateScheme} error=\"insufficient_scope\", scope=\"{headerScope}\"";
         string? detail = Options.IncludeErrorDetails
-            ? string.Create(CultureInfo.InvariantCulture, $"The key lacks the scope '{missingScope}'.")
+            ? missingScopes.Count == 1
+                ? string.Create(CultureInfo.InvariantCulture, $"The key lacks the scope '{scope}'.")
+                : string.Create(CultureInfo.InvariantCulture, $"The key lacks the scopes '{string.Join("', '", missingScopes)}'.")
             : null;
-        await ProblemResponse.WriteAsync(Response, StatusCodes.Status403Forbidden, KeyPairFailureReason.ScopeMissing.ToErrorCode(), detail).ConfigureAwait(false);
+        await ProblemResponse.WriteAsync(Response, StatusCodes.Status403Forbidden, KeyPairFailureReason.ScopeMissing.ToErrorCode(), detail, scope).ConfigureAwait(false);
+    }
+
+    private async Task WriteAlteredAsync(string changed)
+    {
+        Log.RequestAlteredAfterAuthentication(Logger, changed);
+        if (Response.HasStarted)
+        {
+            return;
+        }
+
+        string code = KeyPairFailureReason.RequestAlteredAfterAuthentication.ToErrorCode();
+        Response.Headers.WWWAuthenticate = $"{WwwAuthenticateScheme} error=\"{code}\"";
+        string? detail = Options.IncludeErrorDetails
+            ? string.Create(CultureInfo.InvariantCulture, $"The request's {changed} was changed after authentication; middleware that rewrites the request must run before UseAuthentication.")
+            : null;
+        await ProblemResponse.WriteAsync(Response, StatusCodes.Status401Unauthorized, code, detail).ConfigureAwait(false);
     }
 }

@@ -14,7 +14,7 @@ internal static class Cli
         ArgumentNullException.ThrowIfNull(error);
         context ??= new CliContext();
 
-        Command root = CreateRootCommand(output, context);
+        Command root = CreateRootCommand(output, error, context);
         // No response files: "@file" is this tool's syntax for a body file (as in curl), not a list of more arguments.
         ParseResult parseResult = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
 
@@ -53,7 +53,7 @@ internal static class Cli
         }
     }
 
-    internal static Command CreateRootCommand(TextWriter output, CliContext context)
+    internal static Command CreateRootCommand(TextWriter output, TextWriter error, CliContext context)
     {
         // Named explicitly: RootCommand would take the name of the entry assembly (KeyPairAuth.Cli), not the tool command.
         var root = new Command(
@@ -65,8 +65,8 @@ internal static class Cli
         };
         root.Subcommands.Add(KeygenCommand.Create(output, context));
         root.Subcommands.Add(InspectCommand.Create(output, context));
-        root.Subcommands.Add(SignCommand.Create(output, context));
-        root.Subcommands.Add(RequestCommand.Create(output, context));
+        root.Subcommands.Add(SignCommand.Create(output, error, context));
+        root.Subcommands.Add(RequestCommand.Create(output, error, context));
         return root;
     }
 }

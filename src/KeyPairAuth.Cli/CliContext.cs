@@ -17,8 +17,11 @@ internal sealed class CliContext
 
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
-    /// <summary>Creates the handler <c>request</c> sends with; the default is a fresh <see cref="SocketsHttpHandler"/>.</summary>
-    public Func<HttpMessageHandler> CreateHandler { get; init; } = () => new SocketsHttpHandler();
+    /// <summary>
+    /// Creates the handler <c>request</c> sends with; the default is a fresh <see cref="SocketsHttpHandler"/>. Automatic
+    /// redirects are switched off on it either way: a signed request is never re-sent to another location.
+    /// </summary>
+    public Func<HttpMessageHandler> CreateHandler { get; init; } = () => new SocketsHttpHandler { AllowAutoRedirect = false };
 
     public static CliContext FromConsole() => new()
     {

@@ -5,19 +5,61 @@ namespace KeyPairAuth.Cli;
 
 /// <summary>
 /// Finds the private key a command signs with: <c>--key-file</c> (a secret string or a PKCS#8 PEM, <c>-</c> for stdin),
-/// else the <c>KEYPAIRAUTH_KEY</c> environment variable. A PEM carries no key id, so it needs <c>--key-id</c> or
-/// <c>KEYPAIRAUTH_KEY_ID</c>. Error messages name where the key came from, never its content.
+/// else the <c>KEYPAIRAUTH_KEY</c> environment variable. A PEM carries no key id: it signs under <c>--key-id</c> or
+/// <c>KEYPAIRAUTH_KEY_ID</c> when given, else under the id derived from its public key (the id a KeyPairAuth server
+/// registers it under). Error messages name where the key came from, never its content.
 /// </summary>
 internal static class KeyLoader
 {
     /// <summary>A PEM is at most a few hundred bytes; refuse to slurp anything much larger.</summary>
     private const int MaxKeyFileSize = 64 * 1024;
 
-    public static SigningKey Load(string? keyFile, string? keyId, CliContext context)
+    /// <summary>Group and other permission bits (octal 077).</summary>
+    private const UnixFileMode GroupOrOther = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
+        | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
+
+    /// <summary>Loads the private key to sign with; warns on <paramref name="warnings"/> when its file is open to group or others.</summary>
+    public static SigningKey Load(string? keyFile, string? keyId, CliContext context, TextWriter warnings)
     {
         (string text, string source) = ReadKeyText(keyFile, context, allowStdinFallback: false)
             ?? throw CliException.Usage($"No key given: pass --key-file <path>, or set {CliContext.KeyVariable} to the secret.");
-        return Parse(text, source, keyId ?? context.GetEnvironmentVariable(CliContext.KeyIdVariable), requireKeyIdForPem: true);
+        if (keyFile is not null and not "-")
+        {
+            WarnIfAccessibleByOthers(keyFile, warnings);
+        }
+
+        return Parse(text, source, keyId ?? context.GetEnvironmentVariable(CliContext.KeyIdVariable));
+    }
+
+    /// <summary>
+    /// Like ssh, points out a private-key file that group or others can read (or write): anyone who reads it can sign
+    /// requests as its owner. The key is still used; ssh refuses, but a CLI run in CI with a mounted secret should not
+    /// break on a mode it may not control.
+    /// </summary>
+    private static void WarnIfAccessibleByOthers(string path, TextWriter warnings)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        UnixFileMode mode;
+        try
+        {
+            mode = File.GetUnixFileMode(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return; // it was just read; a file replaced in between is not worth a second error
+        }
+
+        if ((mode & GroupOrOther) != 0)
+        {
+            string octal = Convert.ToString((int)mode & 0x1FF, 8).PadLeft(4, '0');
+            warnings.WriteLine(
+                $"keypairauth: warning: key file '{path}' is accessible by group or others (mode {octal}): anyone who can read it can sign " +
+                $"requests with it. Restrict it with: chmod 600 {Commands.CurlCommand.Quote(path)}");
+        }
     }
 
     /// <summary>Reads the key text: the file (or stdin for <c>-</c>), else the environment variable, else (when allowed) redirected stdin.</summary>
@@ -47,24 +89,16 @@ internal static class KeyLoader
         return null;
     }
 
-    public static SigningKey Parse(string text, string source, string? keyId, bool requireKeyIdForPem)
+    public static SigningKey Parse(string text, string source, string? keyId)
     {
         string trimmed = text.Trim();
         try
         {
             if (trimmed.StartsWith("-----BEGIN", StringComparison.Ordinal))
             {
-                if (string.IsNullOrWhiteSpace(keyId))
-                {
-                    if (requireKeyIdForPem)
-                    {
-                        throw CliException.Usage($"The PEM key in {source} carries no key id: pass --key-id <id> (or set {CliContext.KeyIdVariable}).");
-                    }
-
-                    keyId = "unknown";
-                }
-
-                return SigningKey.FromPkcs8Pem(keyId.Trim(), trimmed);
+                // A PEM carries no key id; without --key-id, sign under the id derived from the key, which is the id a
+                // KeyPairAuth server registers the public key under.
+                return string.IsNullOrWhiteSpace(keyId) ? SigningKey.FromPkcs8Pem(trimmed) : SigningKey.FromPkcs8Pem(keyId.Trim(), trimmed);
             }
 
             return SigningKey.Parse(trimmed);

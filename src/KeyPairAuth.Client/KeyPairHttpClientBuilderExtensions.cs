@@ -3,6 +3,7 @@ using KeyPairAuth.Client.Internal;
 using KeyPairAuth.Keys;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Http;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -18,9 +19,18 @@ public static class KeyPairHttpClientBuilderExtensions
     /// <param name="configureOptions">Configures the client's <see cref="KeyPairSigningOptions"/>.</param>
     /// <returns>The builder.</returns>
     /// <remarks>
+    /// <para>
     /// The options are named after <see cref="IHttpClientBuilder.Name"/> and validated when the application starts.
     /// This method can be safely called multiple times: the signing handler is added once, the configurations accumulate.
     /// Add retry handlers before this call so every attempt is signed afresh.
+    /// </para>
+    /// <para>
+    /// Redirects: automatic redirects are switched off on the client's primary handler (a <see cref="SocketsHttpHandler"/> or
+    /// <see cref="HttpClientHandler"/>, whoever configured it), and the signing handler follows same-origin redirects
+    /// itself, signing each hop afresh, up to <see cref="KeyPairSigningOptions.MaxAutomaticRedirections"/>. A redirect to
+    /// another origin is returned to the caller unfollowed: a signed request, its digest and its body never leave the origin
+    /// they were signed for. A custom primary handler must not follow redirects itself; if it does, the response is refused.
+    /// </para>
     /// </remarks>
     public static IHttpClientBuilder AddKeyPairSigning(this IHttpClientBuilder builder, Action<KeyPairSigningOptions> configureOptions)
     {
@@ -100,6 +110,7 @@ public static class KeyPairHttpClientBuilderExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new KeyPairSigningRegistry(sp, sp.GetRequiredService<TimeProvider>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KeyPairSigningOptions>, KeyPairSigningOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHttpMessageHandlerBuilderFilter, KeyPairSigningPrimaryHandlerFilter>());
 
         bool registered = services.Any(d => d.ServiceType == typeof(KeyPairSigningRegistration)
             && d.ImplementationInstance is KeyPairSigningRegistration r && string.Equals(r.ClientName, name, StringComparison.Ordinal));
@@ -110,7 +121,7 @@ public static class KeyPairHttpClientBuilderExtensions
             {
                 KeyPairSigningRegistry registry = sp.GetRequiredService<KeyPairSigningRegistry>();
                 IOptionsMonitor<KeyPairSigningOptions> monitor = sp.GetRequiredService<IOptionsMonitor<KeyPairSigningOptions>>();
-                return new KeyPairSigningHandler(() => registry.GetSigner(name, monitor.Get(name)));
+                return new KeyPairSigningHandler(() => registry.GetSigner(name, monitor.Get(name)), () => monitor.Get(name).MaxAutomaticRedirections);
             });
         }
 

@@ -40,9 +40,12 @@ public sealed class KeyPairSigningOptions
     public string Label { get; set; } = "sig1";
 
     /// <summary>
-    /// Gets or sets the covered component identifiers, or <see langword="null"/> for the default coverage the server expects.
+    /// Gets or sets the covered component identifiers, or <see langword="null"/> for the default coverage.
     /// </summary>
-    /// <value>The default value is <see langword="null"/>: <c>@method @authority @path @query</c>, plus <c>content-digest</c> when the request has content.</value>
+    /// <value>
+    /// The default value is <see langword="null"/>: <see cref="SigningOptions.DefaultComponents"/>
+    /// (<c>@method @scheme @authority @path @query</c>), plus <c>content-digest</c> when the request has content.
+    /// </value>
     public IList<string>? Components { get; set; }
 
     /// <summary>Gets or sets how long each signature is valid (the <c>expires</c> parameter), or <see langword="null"/> to omit it.</summary>
@@ -52,6 +55,23 @@ public sealed class KeyPairSigningOptions
     /// <summary>Gets or sets the <c>tag</c> parameter, or <see langword="null"/> to omit it.</summary>
     /// <value>The default value is <see langword="null"/>.</value>
     public string? Tag { get; set; }
+
+    /// <summary>
+    /// Gets or sets a value indicating whether plain <c>http://</c> requests to a host that is not loopback may be signed.
+    /// </summary>
+    /// <value>The default value is <see langword="false"/>: such a request throws before anything is sent.</value>
+    /// <remarks>
+    /// Over plain HTTP anyone on the path reads the signature, the body and the response. Loopback (<c>localhost</c>,
+    /// <c>127.0.0.0/8</c>, <c>::1</c>) is always allowed. Set this only for a trusted network.
+    /// </remarks>
+    public bool AllowInsecureHttp { get; set; }
+
+    /// <summary>
+    /// Gets or sets how many same-origin redirects the signing handler follows for one request, signing each hop afresh;
+    /// 0 returns every redirect to the caller. A redirect to another origin is never followed.
+    /// </summary>
+    /// <value>The default value is 10.</value>
+    public int MaxAutomaticRedirections { get; set; } = Internal.KeyPairSigningHandler.DefaultMaxAutomaticRedirections;
 
     /// <summary>Gets or sets the <c>Content-Digest</c> algorithm used for request content.</summary>
     /// <value>The default value is <see cref="ContentDigestAlgorithm.Sha256"/>.</value>

@@ -12,8 +12,16 @@ namespace KeyPairAuth.Client;
 /// <c>Signature</c>, with a fresh <c>created</c> and nonce on every call.
 /// </summary>
 /// <remarks>
+/// <para>
 /// The signer does not own the key: the caller disposes it after the last request is signed. A signer is safe to use
 /// from several threads at once. Sign immediately before sending, and sign again before every retry.
+/// </para>
+/// <para>
+/// Send a signed request with automatic redirects switched off (<c>AllowAutoRedirect = false</c> on the
+/// <see cref="SocketsHttpHandler"/> or <see cref="HttpClientHandler"/>): a transport that follows a redirect re-sends the
+/// signature, the <c>Content-Digest</c> and the body to the new location, even on another origin. Clients configured
+/// with <c>AddKeyPairSigning</c> do this for you and follow same-origin redirects, signing each hop afresh.
+/// </para>
 /// </remarks>
 public sealed class RequestSigner
 {
@@ -46,6 +54,17 @@ public sealed class RequestSigner
     public ContentDigestAlgorithm DigestAlgorithm { get; }
 
     /// <summary>
+    /// Gets a value indicating whether plain <c>http://</c> requests to a host that is not loopback may be signed.
+    /// </summary>
+    /// <value>The default value is <see langword="false"/>: such a request is refused before anything is sent.</value>
+    /// <remarks>
+    /// Over plain HTTP anyone on the path reads the signature, the body and the response, and can race the original
+    /// request with a copy. Loopback (<c>localhost</c>, <c>127.0.0.0/8</c>, <c>::1</c>) never leaves the machine and is always
+    /// allowed. Set this only for a trusted network, e.g. service to service inside a cluster that terminates TLS elsewhere.
+    /// </remarks>
+    public bool AllowInsecureHttp { get; init; }
+
+    /// <summary>
     /// Signs <paramref name="request"/> in place. Any <c>Signature</c>, <c>Signature-Input</c> and <c>Content-Digest</c>
     /// fields from an earlier attempt are replaced. Content is buffered in memory so its digest can be computed and the
     /// same bytes are still sent.
@@ -53,15 +72,24 @@ public sealed class RequestSigner
     /// <param name="request">The request; its <see cref="HttpRequestMessage.RequestUri"/> must be absolute.</param>
     /// <param name="cancellationToken">Cancels reading the content.</param>
     /// <returns>A task that completes when the request is signed.</returns>
-    /// <exception cref="InvalidOperationException">The request cannot be signed (relative URI, disposed key, a covered component is absent); the message says why.</exception>
+    /// <exception cref="InvalidOperationException">The request cannot be signed (relative URI, plain <c>http://</c> to a host that is not loopback without <see cref="AllowInsecureHttp"/>, disposed key, a covered component is absent, a request target that cannot be signed); the message says why.</exception>
     public async Task SignAsync(HttpRequestMessage request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
 
-        if (request.RequestUri is not { IsAbsoluteUri: true })
+        if (request.RequestUri is not { IsAbsoluteUri: true } uri)
         {
             throw new InvalidOperationException(
                 "KeyPairAuth cannot sign a request without an absolute RequestUri: set HttpClient.BaseAddress or use an absolute URI.");
+        }
+
+        if (!AllowInsecureHttp && IsInsecureHttp(uri))
+        {
+            RemoveSignatureFields(request);
+            throw new InvalidOperationException(
+                $"KeyPairAuth refuses to sign a plain http:// request to '{uri.IdnHost}', which is not loopback: the signature and the body " +
+                "would cross the network unencrypted. Use https://, or set AllowInsecureHttp = true (KeyPairSigningOptions.AllowInsecureHttp, " +
+                "RequestSigner.AllowInsecureHttp) for a trusted network. The request was not sent.");
         }
 
         // A retry re-sends the same HttpRequestMessage: drop the previous attempt's fields so every attempt
@@ -78,7 +106,10 @@ public sealed class RequestSigner
             // A buffered content hands out read-only streams over its one buffer: hashing it this way does not copy
             // the body a second time (ReadAsByteArrayAsync would).
             Stream body = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            if (body.Length > 0)
+
+            // Chunked framing makes the server count even an empty body as content (there is no Content-Length: 0 to
+            // say otherwise), so the empty body is digested and covered too.
+            if (body.Length > 0 || request.Headers.TransferEncodingChunked == true)
             {
                 hasContent = true;
                 string digest = await ContentDigest.ComputeAsync(body, DigestAlgorithm, cancellationToken).ConfigureAwait(false);
@@ -105,7 +136,13 @@ public sealed class RequestSigner
         request.Headers.TryAddWithoutValidation(SignatureFields.SignatureFieldName, fields.Signature);
     }
 
-    private static void RemoveSignatureFields(HttpRequestMessage request)
+    /// <summary>Plain HTTP to a host that is not loopback (the connection leaves the machine unencrypted).</summary>
+    private static bool IsInsecureHttp(Uri uri) =>
+        string.Equals(uri.Scheme, Uri.UriSchemeHttp, StringComparison.OrdinalIgnoreCase) && !uri.IsLoopback;
+
+    /// <summary>Removes every field a signature adds, from an earlier attempt or a hop that was signed for another target.</summary>
+    /// <param name="request">The request.</param>
+    internal static void RemoveSignatureFields(HttpRequestMessage request)
     {
         request.Headers.Remove(SignatureFields.SignatureFieldName);
         request.Headers.Remove(SignatureFields.SignatureInputFieldName);

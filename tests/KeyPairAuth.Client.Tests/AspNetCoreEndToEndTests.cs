@@ -38,6 +38,7 @@ public sealed class AspNetCoreEndToEndTests : IAsyncLifetime
             using var reader = new StreamReader(request.Body);
             return $"created {(await reader.ReadToEndAsync()).Length}";
         }).RequireScope("orders:write");
+        _app.MapGet("/t/{**rest}", (ClaimsPrincipal user) => $"ok {user.FindFirstValue(ClaimTypes.NameIdentifier)}").RequireAuthorization();
         await _app.StartAsync();
         _baseAddress = new Uri(_app.Urls.First());
 
@@ -88,6 +89,32 @@ public sealed class AspNetCoreEndToEndTests : IAsyncLifetime
         Assert.StartsWith($"bob {_readerKeyId}", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("t/a b")]
+    [InlineData("t/{x}")]
+    [InlineData("t/a|b")]
+    [InlineData("t/a\\b")]
+    [InlineData("t/a^b")]
+    [InlineData("t/%7e")]
+    [InlineData("t/a%zz")]
+    [InlineData("t/a%2e%2e/b")]
+    [InlineData("t/a/./b/../c")]
+    [InlineData("t/x?y=[1]&z={2}")]
+    [InlineData("t/x?y=a\"b")]
+    [InlineData("t/x?y=%")]
+    [InlineData("t/x?%%")]
+    [InlineData("t/é?q=ü")]
+    [InlineData("t/x?q=a#frag")]
+    [InlineData("t/x;p=1?q")]
+    [InlineData("t//double")]
+    public async Task Get_TrickyTargets_SignedAsSentAndAuthenticated(string target)
+    {
+        HttpResponseMessage response = await Client("reader").GetAsync(new Uri(target, UriKind.Relative));
+
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{target}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        Assert.Equal("ok bob", await response.Content.ReadAsStringAsync());
+    }
+
     [Fact]
     public async Task Post_WithScope_BodyDigestCheckedAndReadByEndpoint()
     {
@@ -103,6 +130,26 @@ public sealed class AspNetCoreEndToEndTests : IAsyncLifetime
         HttpResponseMessage response = await Client("reader").PostAsync(new Uri("orders", UriKind.Relative), new StringContent("{}"));
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task StandaloneSigner_DefaultCoverageIncludesScheme_AcceptedByTheServer()
+    {
+        using SigningKey key = SigningKey.Generate();
+        IPublicKeyStore store = _app.Services.GetRequiredService<IPublicKeyStore>();
+        await store.AddAsync(new PublicKeyRecord
+        {
+            KeyId = key.KeyId, Owner = "dave", Name = "k", PublicKey = key.PublicKey, CreatedAt = TimeProvider.System.GetUtcNow().AddMinutes(-1),
+        }, 10);
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(_baseAddress, "/orders?x=1"));
+        await new RequestSigner(key).SignAsync(request);
+        using var http = new HttpClient();
+
+        HttpResponseMessage response = await http.SendAsync(request);
+
+        Assert.StartsWith("sig1=(\"@method\" \"@scheme\" \"@authority\" \"@path\" \"@query\");", request.Headers.GetValues("Signature-Input").Single(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.StartsWith("dave ", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]

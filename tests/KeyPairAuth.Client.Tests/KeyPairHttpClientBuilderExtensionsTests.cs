@@ -277,6 +277,146 @@ public sealed class KeyPairHttpClientBuilderExtensionsTests
         Assert.Empty(_transport.Requests);
     }
 
+    /// <summary>The handler at the bottom of the client's pipeline, as the factory built it.</summary>
+    private static HttpMessageHandler PrimaryHandlerOf(ServiceProvider provider, string name)
+    {
+        HttpMessageHandler handler = provider.GetRequiredService<IHttpMessageHandlerFactory>().CreateHandler(name);
+        while (handler is DelegatingHandler { InnerHandler: { } inner })
+        {
+            handler = inner;
+        }
+
+        return handler;
+    }
+
+    [Fact]
+    public void AddKeyPairSigning_FactoryDefaultPrimaryHandler_AutomaticRedirectsSwitchedOff()
+    {
+        var services = new ServiceCollection();
+        services.AddHttpClient("api").AddKeyPairSigning(NewSecret(out _));
+        services.AddHttpClient("unsigned");
+        using ServiceProvider provider = services.BuildServiceProvider();
+
+        Assert.False(AllowAutoRedirect(PrimaryHandlerOf(provider, "api")));
+        Assert.True(AllowAutoRedirect(PrimaryHandlerOf(provider, "unsigned")), "a client without KeyPair signing keeps its handler as configured");
+    }
+
+    private static bool AllowAutoRedirect(HttpMessageHandler primary) => primary switch
+    {
+        HttpClientHandler h => h.AllowAutoRedirect,
+        SocketsHttpHandler s => s.AllowAutoRedirect,
+        _ => throw new InvalidOperationException(primary.GetType().Name),
+    };
+
+    [Fact]
+    public void AddKeyPairSigning_PrimaryHandlerConfiguredAfterwardsOrWrapped_AutomaticRedirectsSwitchedOff()
+    {
+        var services = new ServiceCollection();
+        services.AddHttpClient("after").AddKeyPairSigning(NewSecret(out _))
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = true });
+        services.AddHttpClient("wrapped")
+            .ConfigurePrimaryHttpMessageHandler(() => new PassThroughHandler { InnerHandler = new HttpClientHandler { AllowAutoRedirect = true } })
+            .AddKeyPairSigning(NewSecret(out _));
+        services.ConfigureHttpClientDefaults(d => d.ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler()));
+        services.AddHttpClient("defaults").AddKeyPairSigning(NewSecret(out _));
+        using ServiceProvider provider = services.BuildServiceProvider();
+
+        Assert.False(Assert.IsType<SocketsHttpHandler>(PrimaryHandlerOf(provider, "after")).AllowAutoRedirect);
+        Assert.False(Assert.IsType<HttpClientHandler>(PrimaryHandlerOf(provider, "wrapped")).AllowAutoRedirect);
+        Assert.False(Assert.IsType<SocketsHttpHandler>(PrimaryHandlerOf(provider, "defaults")).AllowAutoRedirect);
+    }
+
+    [Fact]
+    public async Task AddKeyPairSigning_SharedPrimaryHandlerAlreadyUsedWithAutoRedirect_FailsClearlyWhenTheClientIsCreated()
+    {
+        var shared = new SocketsHttpHandler { AllowAutoRedirect = true };
+        using (var warmUp = new HttpClient(shared, disposeHandler: false))
+        {
+            await Assert.ThrowsAnyAsync<HttpRequestException>(() => warmUp.GetAsync(new Uri("http://127.0.0.1:1/")));
+        }
+
+        var services = new ServiceCollection();
+        services.AddHttpClient("api").AddKeyPairSigning(NewSecret(out _)).ConfigurePrimaryHttpMessageHandler(() => shared);
+        using ServiceProvider provider = services.BuildServiceProvider();
+
+        var ex = Assert.Throws<InvalidOperationException>(() => provider.GetRequiredService<IHttpClientFactory>().CreateClient("api"));
+
+        Assert.Contains("HttpClient 'api'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("AllowAutoRedirect = false", ex.Message, StringComparison.Ordinal);
+        shared.Dispose();
+    }
+
+    [Fact]
+    public async Task AddKeyPairSigning_PlainHttpToRemoteHost_RefusedUnlessAllowInsecureHttp()
+    {
+        using ServiceProvider refused = Build(b => b.AddKeyPairSigning(NewSecret(out _)));
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(
+            () => refused.GetRequiredService<IHttpClientFactory>().CreateClient("api").GetAsync(new Uri("http://api.example.com/x")));
+        Assert.Contains("KeyPairSigningOptions.AllowInsecureHttp", ex.Message, StringComparison.Ordinal);
+        Assert.Empty(_transport.Requests);
+
+        string secret = NewSecret(out _);
+        using ServiceProvider allowed = Build(b => b.AddKeyPairSigning(o =>
+        {
+            o.Secret = secret;
+            o.AllowInsecureHttp = true;
+        }));
+        await allowed.GetRequiredService<IHttpClientFactory>().CreateClient("api").GetAsync(new Uri("http://api.example.com/x"));
+        Assert.Contains("\"@scheme\"", Assert.Single(_transport.Requests).Header("Signature-Input"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AddKeyPairSigning_ConfigurationSection_BindsRedirectAndInsecureHttpSettings()
+    {
+        var transport = new AlwaysRedirectHandler();
+        IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Secret"] = NewSecret(out _),
+            ["AllowInsecureHttp"] = "true",
+            ["MaxAutomaticRedirections"] = "0",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddHttpClient("api").AddKeyPairSigning(configuration).ConfigurePrimaryHttpMessageHandler(() => transport);
+        using ServiceProvider provider = services.BuildServiceProvider();
+        provider.GetRequiredService<IStartupValidator>().Validate();
+
+        HttpResponseMessage response = await provider.GetRequiredService<IHttpClientFactory>().CreateClient("api").GetAsync(new Uri("http://api.example.com/x"));
+
+        Assert.Equal(HttpStatusCode.Found, response.StatusCode);
+        Assert.Equal(1, transport.Calls);
+    }
+
+    [Fact]
+    public void Validate_NegativeMaxAutomaticRedirections_FailsNamingTheSetting()
+    {
+        string secret = NewSecret(out _);
+        using ServiceProvider provider = Build(b => b.AddKeyPairSigning(o =>
+        {
+            o.Secret = secret;
+            o.MaxAutomaticRedirections = -1;
+        }));
+
+        OptionsValidationException ex = StartUpFailure(provider);
+
+        Assert.Contains("KeyPairSigningOptions.MaxAutomaticRedirections must not be negative for HttpClient 'api'", ex.Message, StringComparison.Ordinal);
+    }
+
+    private sealed class PassThroughHandler : DelegatingHandler;
+
+    /// <summary>Answers every request with 302 to a same-origin location.</summary>
+    private sealed class AlwaysRedirectHandler : HttpMessageHandler
+    {
+        public int Calls { get; private set; }
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            Calls++;
+            var response = new HttpResponseMessage(HttpStatusCode.Found) { RequestMessage = request };
+            response.Headers.Location = new Uri("/next", UriKind.Relative);
+            return Task.FromResult(response);
+        }
+    }
+
     [Fact]
     public async Task ResilienceHandlerOutside_RetriedAttemptsCarryFreshNonces()
     {

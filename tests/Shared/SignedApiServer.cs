@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using KeyPairAuth.Digests;
 using KeyPairAuth.Keys;
@@ -20,19 +21,24 @@ internal sealed class SignedApiServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private SignedApiServer(WebApplication app, FakePublicKeyStore store)
+    private SignedApiServer(WebApplication app, FakePublicKeyStore store, ConcurrentQueue<ReceivedRequest> received)
     {
         _app = app;
         Store = store;
+        Received = received;
     }
 
     public FakePublicKeyStore Store { get; }
+
+    /// <summary>Every request received, in order: method, raw target, header fields and body bytes.</summary>
+    public ConcurrentQueue<ReceivedRequest> Received { get; }
 
     public Uri BaseAddress { get; private set; } = null!;
 
     public static async Task<SignedApiServer> StartAsync()
     {
         var store = new FakePublicKeyStore();
+        var received = new ConcurrentQueue<ReceivedRequest>();
         var verifier = new HttpMessageVerifier(new PublicKeyCache(store, TimeProvider.System), new FakeReplayCache(), new SignatureVerificationOptions(), TimeProvider.System);
 
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
@@ -48,6 +54,11 @@ internal sealed class SignedApiServer : IAsyncDisposable
                 body = buffer.ToArray();
             }
 
+            received.Enqueue(new ReceivedRequest(
+                context.Request.Method,
+                context.Features.Get<IHttpRequestFeature>()!.RawTarget,
+                context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
+                body));
             var view = new ServerRequestView(context.Request, body.Length > 0);
             SignatureVerificationResult result = await verifier.VerifyAsync(view);
             if (result.Succeeded && result.CoversContentDigest)
@@ -85,7 +96,7 @@ internal sealed class SignedApiServer : IAsyncDisposable
         });
 
         await app.StartAsync();
-        var server = new SignedApiServer(app, store);
+        var server = new SignedApiServer(app, store, received);
         server.BaseAddress = new Uri(app.Urls.First());
         return server;
     }
@@ -122,3 +133,6 @@ internal sealed class SignedApiServer : IAsyncDisposable
             request.Headers.TryGetValue(fieldName, out StringValues values) ? values : StringValues.Empty;
     }
 }
+
+/// <summary>A request as <see cref="SignedApiServer"/> received it.</summary>
+internal sealed record ReceivedRequest(string Method, string RawTarget, Dictionary<string, string> Headers, byte[] Body);

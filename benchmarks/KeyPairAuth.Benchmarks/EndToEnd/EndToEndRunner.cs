@@ -194,7 +194,7 @@ internal static class EndToEndRunner
     private static Func<int, RequestHeaders[]> CreateRequestSigner(List<Variant> variants, SigningKey key)
     {
         Uri ours = variants.Single(v => v.Name == "keypair").BaseUri;
-        var request = new BenchRequest("GET", ours.Authority, Path, false);
+        var request = new BenchRequest("GET", ours.Authority, Path, false) { Scheme = ours.Scheme };
         var signer = new HttpMessageSigner();
         return count =>
         {

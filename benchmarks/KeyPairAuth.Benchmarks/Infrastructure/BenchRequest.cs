@@ -23,7 +23,8 @@ internal sealed class BenchRequest : IHttpRequestView
 
     public string Method { get; }
 
-    public string Scheme => "https";
+    /// <summary>Gets the scheme the request arrives over (the signer covers <c>@scheme</c>).</summary>
+    public string Scheme { get; init; } = "https";
 
     public string Authority { get; }
 
@@ -46,7 +47,7 @@ internal sealed class BenchRequest : IHttpRequestView
 
     /// <summary>Returns a copy carrying <paramref name="extra"/> headers too (the signature fields after signing).</summary>
     public BenchRequest With(params KeyValuePair<string, StringValues>[] extra) =>
-        new(Method, Authority, RequestTarget, HasContent, [.. _headers, .. extra]);
+        new(Method, Authority, RequestTarget, HasContent, [.. _headers, .. extra]) { Scheme = Scheme };
 
     public static KeyValuePair<string, StringValues> Header(string name, string value) => new(name, value);
 }

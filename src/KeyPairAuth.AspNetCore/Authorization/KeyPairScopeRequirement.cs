@@ -9,7 +9,10 @@ namespace KeyPairAuth.AspNetCore;
 /// </summary>
 public sealed class KeyPairScopeRequirement : AuthorizationHandler<KeyPairScopeRequirement>, IAuthorizationRequirement
 {
-    /// <summary>The <see cref="HttpContext.Items"/> key under which a failed requirement leaves the missing scope for the 403 response.</summary>
+    /// <summary>
+    /// The <see cref="HttpContext.Items"/> key under which failed requirements leave the missing scopes (a
+    /// <see cref="List{T}"/> of strings, in requirement order, without duplicates) for the 403 response.
+    /// </summary>
     internal static readonly object MissingScopeItemKey = new();
 
     /// <summary>Initializes a new instance of the <see cref="KeyPairScopeRequirement"/> class.</summary>
@@ -36,7 +39,19 @@ public sealed class KeyPairScopeRequirement : AuthorizationHandler<KeyPairScopeR
 
         if (context.Resource is HttpContext http)
         {
-            http.Items.TryAdd(MissingScopeItemKey, requirement.Scope);
+            // Every missing scope is named in the 403, not only the first (each requirement is evaluated even after
+            // another failed; a requirement object may see the others' requirements too, hence the de-duplication).
+            if (http.Items.TryGetValue(MissingScopeItemKey, out object? value) && value is List<string> missing)
+            {
+                if (!missing.Contains(requirement.Scope, StringComparer.Ordinal))
+                {
+                    missing.Add(requirement.Scope);
+                }
+            }
+            else
+            {
+                http.Items[MissingScopeItemKey] = new List<string> { requirement.Scope };
+            }
         }
 
         context.Fail(new AuthorizationFailureReason(this, $"The key lacks the scope '{requirement.Scope}'."));

@@ -5,8 +5,10 @@ namespace KeyPairAuth.AspNetCore;
 
 /// <summary>
 /// Context for <see cref="KeyPairAuthenticationEvents.Forbidden"/>: the caller authenticated but authorization
-/// refused. When a scope requirement failed, <see cref="MissingScope"/> names it and the default response is a 403
-/// problem body with the error code <c>scope_missing</c>. Call <see cref="HandleResponse"/> to write your own.
+/// refused. When a scope requirement failed, <see cref="MissingScopes"/> names the scopes and the default response is a
+/// 403 problem body with the error code <c>scope_missing</c> and a <c>scope</c> member, plus
+/// <c>WWW-Authenticate: KeyPair error="insufficient_scope", scope="…"</c> (RFC 6750 §3). Call <see cref="HandleResponse"/>
+/// to write your own.
 /// </summary>
 public sealed class KeyPairForbiddenContext : PropertiesContext<KeyPairAuthenticationOptions>
 {
@@ -17,10 +19,31 @@ public sealed class KeyPairForbiddenContext : PropertiesContext<KeyPairAuthentic
     /// <param name="properties">The authentication properties.</param>
     /// <param name="missingScope">The first scope the key lacks, or <see langword="null"/> when another requirement failed.</param>
     public KeyPairForbiddenContext(HttpContext context, AuthenticationScheme scheme, KeyPairAuthenticationOptions options, AuthenticationProperties properties, string? missingScope)
-        : base(context, scheme, options, properties) => MissingScope = missingScope;
+        : this(context, scheme, options, properties, missingScope is null ? [] : [missingScope])
+    {
+    }
+
+    /// <summary>Initializes a new instance of the <see cref="KeyPairForbiddenContext"/> class.</summary>
+    /// <param name="context">The request.</param>
+    /// <param name="scheme">The scheme.</param>
+    /// <param name="options">The scheme's options.</param>
+    /// <param name="properties">The authentication properties.</param>
+    /// <param name="missingScopes">Every scope the key lacks, in requirement order; empty when another requirement failed.</param>
+    public KeyPairForbiddenContext(HttpContext context, AuthenticationScheme scheme, KeyPairAuthenticationOptions options, AuthenticationProperties properties, IReadOnlyList<string> missingScopes)
+        : base(context, scheme, options, properties)
+    {
+        ArgumentNullException.ThrowIfNull(missingScopes);
+        MissingScopes = missingScopes;
+    }
 
     /// <summary>Gets the first scope the key lacks, or <see langword="null"/> when another requirement failed.</summary>
-    public string? MissingScope { get; }
+    public string? MissingScope => MissingScopes.Count > 0 ? MissingScopes[0] : null;
+
+    /// <summary>
+    /// Gets every scope the key lacks, in requirement order; empty when another requirement failed. The default response
+    /// names them in the problem body's <c>scope</c> member and in <c>WWW-Authenticate: KeyPair error="insufficient_scope", scope="…"</c>.
+    /// </summary>
+    public IReadOnlyList<string> MissingScopes { get; }
 
     /// <summary>Gets whether the event handler wrote the response itself.</summary>
     public bool Handled { get; private set; }

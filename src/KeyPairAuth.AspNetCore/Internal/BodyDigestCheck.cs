@@ -30,9 +30,9 @@ internal static class BodyDigestCheck
             body.Position = 0;
 
             byte[] chunk = ArrayPool<byte>.Shared.Rent(ChunkSize);
+            long total = 0;
             try
             {
-                long total = 0;
                 while (true)
                 {
                     // Security: never ask for more than one byte past the limit, so an endless chunked body is cut off there.
@@ -70,7 +70,18 @@ internal static class BodyDigestCheck
             }
 
             body.Position = 0;
-            return verifier.Verify() ? null : KeyPairFailureReason.DigestMismatch;
+            if (verifier.Verify())
+            {
+                return null;
+            }
+
+            // A server delivers exactly Content-Length bytes (or fails the read), so another count means the body was
+            // replaced before authentication: request decompression ran first (it keeps Content-Length and removes
+            // Content-Encoding), or a middleware consumed it. Say so rather than blame the client's digest. With
+            // Transfer-Encoding the length is not the framing (RFC 9112 §6.3), so nothing can be concluded.
+            return request.ContentLength is { } declared && declared != total && request.Headers.TransferEncoding.Count == 0
+                ? KeyPairFailureReason.BodyDecodedBeforeAuthentication
+                : KeyPairFailureReason.DigestMismatch;
         }
     }
 }

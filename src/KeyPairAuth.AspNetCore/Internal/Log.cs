@@ -35,4 +35,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 106, EventName = "ScopeMissing", Level = LogLevel.Information,
         Message = "The authenticated key lacks the scope {Scope}; answering 403.")]
     public static partial void ScopeMissing(ILogger logger, string scope);
+
+    [LoggerMessage(EventId = 107, EventName = "RequestAlteredAfterAuthentication", Level = LogLevel.Information,
+        Message = "The request's {Component} was changed after a KeyPair scheme authenticated it; authorization refuses it. Middleware that rewrites the request must run before UseAuthentication.")]
+    public static partial void RequestAlteredAfterAuthentication(ILogger logger, string component);
 }

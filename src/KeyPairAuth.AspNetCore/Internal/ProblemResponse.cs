@@ -65,7 +65,7 @@ internal static class ProblemResponse
         return sb.ToString();
     }
 
-    public static async Task WriteAsync(HttpResponse response, int status, string? errorCode, string? detail)
+    public static async Task WriteAsync(HttpResponse response, int status, string? errorCode, string? detail, string? scope = null)
     {
         response.StatusCode = status;
         response.ContentType = ContentType;
@@ -87,11 +87,43 @@ internal static class ProblemResponse
                 json.WriteString("detail", detail);
             }
 
+            if (scope is not null)
+            {
+                // The scopes a 403 scope_missing lacks, space-separated like RFC 6750's scope attribute.
+                json.WriteString("scope", scope);
+            }
+
             json.WriteEndObject();
         }
 
         response.ContentLength = buffer.WrittenCount;
         await response.Body.WriteAsync(buffer.WrittenMemory, response.HttpContext.RequestAborted).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The value of RFC 6750's <c>scope</c> attribute: the scopes, space-separated, keeping only those made of
+    /// scope-token characters (<c>%x21 / %x23-5B / %x5D-7E</c>, so no quote, backslash, space or control character can
+    /// break the header); <see langword="null"/> when none is left.
+    /// </summary>
+    public static string? ScopeAttribute(IReadOnlyList<string> scopes)
+    {
+        var sb = new StringBuilder();
+        foreach (string scope in scopes)
+        {
+            if (scope.Length == 0 || scope.Any(c => c is <= ' ' or > '~' or '"' or '\\'))
+            {
+                continue;
+            }
+
+            if (sb.Length > 0)
+            {
+                sb.Append(' ');
+            }
+
+            sb.Append(scope);
+        }
+
+        return sb.Length == 0 ? null : sb.ToString();
     }
 
     private static bool IsToken(string value) =>

@@ -18,16 +18,17 @@ internal static class CurlCommand
             command.Append(" --globoff");
         }
 
-        switch (request.Method.Method)
+        // curl picks the method from its options: GET without data, POST with --data*, HEAD with --head. Name it with -X
+        // whenever that inference could differ from what was signed (a GET with a body would otherwise go out as POST).
+        string method = request.Method.Method;
+        ThrowIfInexpressible(method, body is not null);
+        if (method == "HEAD")
         {
-            case "GET":
-                break;
-            case "HEAD":
-                command.Append(" --head");
-                break;
-            default:
-                command.Append(" -X ").Append(Quote(request.Method.Method));
-                break;
+            command.Append(" --head");
+        }
+        else if (method != "GET" || body is not null)
+        {
+            command.Append(" -X ").Append(Quote(method));
         }
 
         command.Append(' ').Append(Quote(url));
@@ -44,6 +45,12 @@ internal static class CurlCommand
             {
                 command.Append(" \\\n  -H ").Append(Quote($"{header.Key}: {value}"));
             }
+        }
+
+        if (body is not null && request.Content?.Headers.ContentType is null)
+        {
+            // With --data* curl adds "Content-Type: application/x-www-form-urlencoded"; the signed request had none.
+            command.Append(" \\\n  -H ").Append(Quote("Content-Type:"));
         }
 
         if (body is not null)
@@ -77,6 +84,15 @@ internal static class CurlCommand
         }
 
         return command.ToString();
+    }
+
+    /// <summary>Refuses a request curl cannot send as signed: a HEAD with a body (<c>--head</c> refuses <c>--data</c>, and <c>-X HEAD</c> waits for a response body that never comes).</summary>
+    public static void ThrowIfInexpressible(string method, bool hasBody)
+    {
+        if (hasBody && method == "HEAD")
+        {
+            throw CliException.Usage("curl cannot send a HEAD request with a body: drop --data, or sign without --curl and send it another way.");
+        }
     }
 
     /// <summary>Quotes a word for a POSIX shell: bare when it is plainly safe, else in single quotes.</summary>

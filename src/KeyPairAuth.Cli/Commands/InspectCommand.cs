@@ -6,7 +6,8 @@ namespace KeyPairAuth.Cli.Commands;
 
 /// <summary>
 /// <c>keypairauth inspect</c>: shows the key id, public key and fingerprint of a secret string or PEM (private or
-/// public). Never prints private material.
+/// public). The key id is the one a secret carries, else <c>--key-id</c>, else the id derived from the public key (the
+/// id a KeyPairAuth server registers it under). Never prints private material.
 /// </summary>
 internal static class InspectCommand
 {
@@ -16,7 +17,7 @@ internal static class InspectCommand
         {
             Description = $"The key to inspect: a secret string, a PKCS#8 private key PEM or a public key (PEM, JWK). '-' reads stdin. Default: {CliContext.KeyVariable}, else stdin.",
         };
-        var keyIdOption = new Option<string?>("--key-id") { Description = "The key id to show for a PEM (a PEM carries none)." };
+        var keyIdOption = new Option<string?>("--key-id") { Description = "The key id to show for a PEM or public key (default: the id derived from the public key)." };
 
         var command = new Command("inspect", "Show a key's id, public key (PEM and JWK) and fingerprint. The private part is never printed.")
         {
@@ -53,15 +54,23 @@ internal static class InspectCommand
         else
         {
             bool isPem = trimmed.StartsWith("-----BEGIN", StringComparison.Ordinal);
-            using SigningKey key = KeyLoader.Parse(trimmed, source, keyId, requireKeyIdForPem: false);
+            using SigningKey key = KeyLoader.Parse(trimmed, source, keyId);
             publicKey = key.PublicKey;
-            shownKeyId = isPem ? keyId : key.KeyId;
+            shownKeyId = key.KeyId;
             kind = isPem ? "PKCS#8 private key PEM" : "KeyPairAuth secret";
         }
 
+        string derivedKeyId = KeyId.FromPublicKey(publicKey);
         var result = new StringBuilder()
             .Append("Source:      ").Append(kind).Append(" from ").AppendLine(source)
-            .Append("Key id:      ").AppendLine(shownKeyId ?? "(not carried by this format; pass --key-id)")
+            .Append("Key id:      ").AppendLine(shownKeyId ?? derivedKeyId);
+        if (shownKeyId is not null && shownKeyId != derivedKeyId)
+        {
+            // A secret issued before key ids were derived, or an id another server assigned.
+            result.Append("Derived id:  ").Append(derivedKeyId).AppendLine(" (the id derived from this public key; the key id above differs)");
+        }
+
+        result
             .Append("Fingerprint: ").AppendLine(publicKey.Fingerprint)
             .Append("Public key (base64url): ").AppendLine(publicKey.ExportBase64Url())
             .AppendLine()

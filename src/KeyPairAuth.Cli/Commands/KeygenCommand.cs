@@ -7,12 +7,12 @@ namespace KeyPairAuth.Cli.Commands;
 
 /// <summary>
 /// <c>keypairauth keygen</c>: creates a key pair locally (bring your own key). The private key goes to a file readable
-/// by the owner only; the public key and key id are printed to register with the server.
+/// by the owner only; the public key and its key id are printed, to register with the server.
 /// </summary>
 /// <remarks>
-/// A PKCS#8 PEM carries no key id, so the key id is printed and later passed with <c>--key-id</c> (or
-/// <c>KEYPAIRAUTH_KEY_ID</c>). <c>--format secret</c> writes the one-line KeyPairAuth secret instead, which carries its
-/// key id and needs no <c>--key-id</c>.
+/// The key id is derived from the public key (<see cref="KeyId.FromPublicKey"/>), so the server registers the key
+/// under exactly the id printed here. A PKCS#8 PEM carries no key id; the CLI derives it again when signing (or takes
+/// <c>--key-id</c>). <c>--format secret</c> writes the one-line KeyPairAuth secret instead, which carries its key id.
 /// </remarks>
 internal static class KeygenCommand
 {
@@ -23,19 +23,18 @@ internal static class KeygenCommand
             Description = "Where to write the private key (created with file mode 0600).",
             Required = true,
         };
-        var keyIdOption = new Option<string?>("--key-id")
-        {
-            Description = "The key id to register the key under (PEM format only; default: a new kpa_ key id).",
-        };
+
+        // Kept, hidden, only to refuse it clearly: the id is derived from the public key, so it cannot be chosen.
+        var keyIdOption = new Option<string?>("--key-id") { Hidden = true };
         var format = new Option<string>("--format")
         {
-            Description = "pem: PKCS#8 PEM, readable by openssl, Node and Python (sign with --key-id); secret: the one-line KeyPairAuth secret, which carries its key id.",
+            Description = "pem: PKCS#8 PEM, readable by openssl, Node and Python; secret: the one-line KeyPairAuth secret, which carries its key id.",
             DefaultValueFactory = _ => "pem",
         };
         format.AcceptOnlyFromAmong("pem", "secret");
         var force = new Option<bool>("--force") { Description = "Overwrite the private key file if it exists." };
 
-        var command = new Command("keygen", "Create an Ed25519 key pair locally: write the private key to a file and print the public key (PEM and JWK) and key id to register with the server.")
+        var command = new Command("keygen", "Create an Ed25519 key pair locally: write the private key to a file and print the public key (PEM and JWK) and its key id, to register with the server.")
         {
             outFile, keyIdOption, format, force,
         };
@@ -51,24 +50,19 @@ internal static class KeygenCommand
 
     private static async Task<int> RunAsync(TextWriter output, string path, string? keyId, string format, bool force, CancellationToken cancellationToken)
     {
+        if (keyId is not null)
+        {
+            throw CliException.Usage(
+                "keygen takes no --key-id: a key's id is derived from the public key (kpa_ + its RFC 7638 thumbprint), so the server registers it under the id keygen prints.");
+        }
+
         bool asSecret = format == "secret";
-        if (asSecret && keyId is not null)
-        {
-            throw CliException.Usage("--key-id applies to --format pem only: a secret string carries the key id it was generated with.");
-        }
-
-        if (keyId is not null && (keyId.Length is 0 or > 256 || keyId.AsSpan().ContainsAnyExceptInRange((char)0x21, (char)0x7E)))
-        {
-            throw CliException.Usage("--key-id must be 1 to 256 printable ASCII characters without spaces.");
-        }
-
         if (File.Exists(path) && !force)
         {
             throw CliException.Usage($"'{path}' already exists; pass --force to overwrite it.");
         }
 
         using SigningKey key = SigningKey.Generate();
-        string effectiveKeyId = keyId ?? key.KeyId;
         string privateText = asSecret ? key.ExportSecret() + "\n" : key.ExportPkcs8Pem();
         await WritePrivateKeyAsync(path, privateText, force, cancellationToken).ConfigureAwait(false);
 
@@ -77,7 +71,7 @@ internal static class KeygenCommand
         text.Append("Wrote the private key to ").Append(path)
             .Append(asSecret ? " (KeyPairAuth secret" : " (PKCS#8 PEM").AppendLine(", file mode 0600). Keep it secret; it never needs to leave this machine.")
             .AppendLine()
-            .Append("Key id:      ").AppendLine(effectiveKeyId)
+            .Append("Key id:      ").AppendLine(key.KeyId)
             .Append("Fingerprint: ").AppendLine(publicKey.Fingerprint)
             .AppendLine()
             .AppendLine("Public key (SPKI PEM):")
@@ -86,11 +80,12 @@ internal static class KeygenCommand
             .AppendLine("Public key (JWK):")
             .AppendLine(publicKey.ExportJwk())
             .AppendLine()
-            .AppendLine("Register the public key with the API under this key id, then sign requests with:")
+            .AppendLine("Register the public key with the API. The key id is derived from the public key, so the API knows the key by the id")
+            .AppendLine("above; nothing needs copying back. Then sign requests with:")
             .Append("  keypairauth request GET https://api.example.com/ --key-file ").Append(CurlCommand.Quote(path));
         if (!asSecret)
         {
-            text.Append(" --key-id ").Append(CurlCommand.Quote(effectiveKeyId));
+            text.Append(" --key-id ").Append(CurlCommand.Quote(key.KeyId));
         }
 
         await output.WriteLineAsync(text.ToString()).ConfigureAwait(false);

@@ -7,11 +7,12 @@ namespace KeyPairAuth.Cli.Commands;
 
 /// <summary>
 /// <c>keypairauth request</c>: signs and sends a request, then prints the status line, the response headers and the body.
-/// Exits with 4 on a 4xx response and 5 on a 5xx response.
+/// Exits with 4 on a 4xx response and 5 on a 5xx response. A redirect is printed, never followed (as curl without
+/// <c>-L</c>): the signature is valid for the target it was made for only.
 /// </summary>
 internal static class RequestCommand
 {
-    public static Command Create(TextWriter output, CliContext context)
+    public static Command Create(TextWriter output, TextWriter error, CliContext context)
     {
         var shared = new SignedRequestOptions();
         var timeout = new Option<int>("--timeout")
@@ -19,7 +20,7 @@ internal static class RequestCommand
             Description = "Give up after this many seconds.",
             DefaultValueFactory = _ => 100,
         };
-        var command = new Command("request", "Sign and send a request; print the status, headers and body. Exit code 4 on a 4xx response, 5 on a 5xx response.");
+        var command = new Command("request", "Sign and send a request; print the status, headers and body. Redirects are printed, not followed. Exit code 4 on a 4xx response, 5 on a 5xx response.");
         shared.AddTo(command);
         command.Options.Add(timeout);
         command.SetAction(async (parseResult, cancellationToken) =>
@@ -30,8 +31,9 @@ internal static class RequestCommand
                 throw CliException.Usage("--timeout must be a positive number of seconds.");
             }
 
-            using SignedRequest signed = await shared.BuildAsync(parseResult, context, cancellationToken).ConfigureAwait(false);
-            using var client = new HttpClient(context.CreateHandler(), disposeHandler: true) { Timeout = TimeSpan.FromSeconds(seconds) };
+            using SignedRequest signed = await shared.BuildAsync(parseResult, context, error, cancellationToken).ConfigureAwait(false);
+            using var client = new HttpClient(WithoutAutomaticRedirects(context.CreateHandler()), disposeHandler: true) { Timeout = TimeSpan.FromSeconds(seconds) };
+            Uri signedFor = signed.Request.RequestUri!;
 
             HttpResponseMessage response;
             try
@@ -49,6 +51,13 @@ internal static class RequestCommand
 
             using (response)
             {
+                if (signed.Request.RequestUri != signedFor)
+                {
+                    // Only a custom handler could get here (the default never follows redirects).
+                    throw new CliException(ExitCodes.Error, "The HTTP handler followed a redirect and re-sent the signed request to another location.");
+                }
+
+                int status = (int)response.StatusCode;
                 var text = new StringBuilder();
                 text.Append(CultureInfo.InvariantCulture, $"HTTP/{response.Version} {(int)response.StatusCode} {response.ReasonPhrase}").AppendLine();
                 AppendHeaders(text, response.Headers);
@@ -56,8 +65,13 @@ internal static class RequestCommand
                 text.AppendLine();
                 text.Append(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
                 await output.WriteLineAsync(text.ToString()).ConfigureAwait(false);
+                if (status is >= 300 and < 400 && response.Headers.Location is { } location)
+                {
+                    await error.WriteLineAsync(
+                        $"keypairauth: the server redirected to {location} ({status}); not followed: a signed request is valid for the " +
+                        "target it was signed for only. Sign a new request for the new location if you trust it.").ConfigureAwait(false);
+                }
 
-                int status = (int)response.StatusCode;
                 return status switch
                 {
                     >= 500 => ExitCodes.ServerErrorResponse,
@@ -67,6 +81,28 @@ internal static class RequestCommand
             }
         });
         return command;
+    }
+
+    /// <summary>Switches automatic redirects off on the transport at the bottom of <paramref name="handler"/>.</summary>
+    private static HttpMessageHandler WithoutAutomaticRedirects(HttpMessageHandler handler)
+    {
+        HttpMessageHandler transport = handler;
+        while (transport is DelegatingHandler { InnerHandler: { } inner })
+        {
+            transport = inner;
+        }
+
+        switch (transport)
+        {
+            case SocketsHttpHandler { AllowAutoRedirect: true } sockets:
+                sockets.AllowAutoRedirect = false;
+                break;
+            case HttpClientHandler { AllowAutoRedirect: true } classic:
+                classic.AllowAutoRedirect = false;
+                break;
+        }
+
+        return handler;
     }
 
     private static void AppendHeaders(StringBuilder text, HttpHeaders headers)

@@ -8,7 +8,7 @@ namespace KeyPairAuth.Cli.Commands;
 /// <summary><c>keypairauth sign</c>: prints the signature fields for a request, or a ready curl command line.</summary>
 internal static class SignCommand
 {
-    public static Command Create(TextWriter output, CliContext context)
+    public static Command Create(TextWriter output, TextWriter error, CliContext context)
     {
         var shared = new SignedRequestOptions();
         var curl = new Option<bool>("--curl") { Description = "Print a complete curl command line (POSIX shell quoting) instead of the headers." };
@@ -17,8 +17,14 @@ internal static class SignCommand
         command.Options.Add(curl);
         command.SetAction(async (parseResult, cancellationToken) =>
         {
-            using SignedRequest signed = await shared.BuildAsync(parseResult, context, cancellationToken).ConfigureAwait(false);
-            if (parseResult.GetValue(curl))
+            bool asCurl = parseResult.GetValue(curl);
+            if (asCurl)
+            {
+                CurlCommand.ThrowIfInexpressible(parseResult.GetValue(shared.Method)!, parseResult.GetValue(shared.Data) is not null);
+            }
+
+            using SignedRequest signed = await shared.BuildAsync(parseResult, context, error, cancellationToken).ConfigureAwait(false);
+            if (asCurl)
             {
                 await output.WriteLineAsync(CurlCommand.Format(signed.Request, signed.Body)).ConfigureAwait(false);
                 return ExitCodes.Success;

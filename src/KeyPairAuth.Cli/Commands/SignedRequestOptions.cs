@@ -33,7 +33,7 @@ internal sealed class SignedRequestOptions
 
     public Option<string?> KeyId { get; } = new("--key-id")
     {
-        Description = $"The key id, required with a PEM key (default: {CliContext.KeyIdVariable}).",
+        Description = $"The key id for a PEM key (default: {CliContext.KeyIdVariable}, else the id derived from the public key).",
     };
 
     public Option<string> Digest { get; } = new("--digest")
@@ -51,7 +51,12 @@ internal sealed class SignedRequestOptions
 
     public Option<string[]> Components { get; } = new("--component")
     {
-        Description = "A covered component (repeatable), replacing the default coverage: @method @authority @path @query (+ content-digest with a body).",
+        Description = $"A covered component (repeatable), replacing the default coverage: {string.Join(' ', SigningOptions.DefaultComponents)} (+ content-digest with a body).",
+    };
+
+    public Option<bool> AllowInsecureHttp { get; } = new("--allow-insecure-http")
+    {
+        Description = "Sign a plain http:// request to a host that is not loopback (the signature and body cross the network unencrypted).",
     };
 
     public void AddTo(Command command)
@@ -67,10 +72,11 @@ internal sealed class SignedRequestOptions
         command.Options.Add(Expires);
         command.Options.Add(Tag);
         command.Options.Add(Components);
+        command.Options.Add(AllowInsecureHttp);
     }
 
     /// <summary>Builds and signs the request. The caller disposes the returned request and key.</summary>
-    public async Task<SignedRequest> BuildAsync(ParseResult parseResult, CliContext context, CancellationToken cancellationToken)
+    public async Task<SignedRequest> BuildAsync(ParseResult parseResult, CliContext context, TextWriter error, CancellationToken cancellationToken)
     {
         string method = parseResult.GetValue(Method)!;
         if (method.Length == 0 || !method.All(IsTokenChar))
@@ -82,6 +88,14 @@ internal sealed class SignedRequestOptions
         if (!Uri.TryCreate(url, UriKind.Absolute, out Uri? uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps) || uri.Host.Length == 0)
         {
             throw CliException.Usage($"'{url}' is not an absolute http:// or https:// URL.");
+        }
+
+        bool allowInsecureHttp = parseResult.GetValue(AllowInsecureHttp);
+        if (uri.Scheme == Uri.UriSchemeHttp && !uri.IsLoopback && !allowInsecureHttp)
+        {
+            throw CliException.Usage(
+                $"Refusing to sign a plain http:// request to '{uri.IdnHost}', which is not loopback: the signature and the body would cross " +
+                "the network unencrypted. Use https://, or pass --allow-insecure-http for a trusted network.");
         }
 
         int? expires = parseResult.GetValue(Expires);
@@ -121,8 +135,8 @@ internal sealed class SignedRequestOptions
                 AddHeader(request, header);
             }
 
-            key = KeyLoader.Load(parseResult.GetValue(KeyFile), parseResult.GetValue(KeyId), context);
-            var signer = new RequestSigner(key, signingOptions, digest, context.TimeProvider);
+            key = KeyLoader.Load(parseResult.GetValue(KeyFile), parseResult.GetValue(KeyId), context, error);
+            var signer = new RequestSigner(key, signingOptions, digest, context.TimeProvider) { AllowInsecureHttp = allowInsecureHttp };
             try
             {
                 await signer.SignAsync(request, cancellationToken).ConfigureAwait(false);

@@ -22,9 +22,12 @@ internal sealed class HttpRequestMessageView : IHttpRequestView
         Scheme = uri.Scheme.ToLowerInvariant();
         Authority = request.Headers.Host ?? GetAuthority(uri);
 
-        // The request line carries Uri.PathAndQuery: the escaped form, with percent-encoding exactly as given
-        // (%2F stays %2F, a space becomes %20, non-ASCII becomes UTF-8 percent-encoding) and no fragment.
-        RequestTarget = uri.GetComponents(UriComponents.PathAndQuery, UriFormat.UriEscaped);
+        // The request line (HTTP/1.1) and :path (HTTP/2, HTTP/3) carry Uri.PathAndQuery: the escaped form, with
+        // percent-encoding exactly as given (%2F stays %2F, a space becomes %20, non-ASCII becomes UTF-8
+        // percent-encoding) and no fragment. A Uri created with DangerousDisablePathAndQueryCanonicalization hands
+        // out its path and query verbatim here (GetComponents would throw), which is also what goes on the wire; a
+        // target the signature base cannot accept (a '#') then fails with the signer's own error.
+        RequestTarget = uri.PathAndQuery;
         if (RequestTarget.Length == 0 || RequestTarget[0] != '/')
         {
             RequestTarget = "/" + RequestTarget;

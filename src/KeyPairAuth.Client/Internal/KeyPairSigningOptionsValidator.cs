@@ -64,6 +64,11 @@ internal sealed class KeyPairSigningOptionsValidator : IValidateOptions<KeyPairS
             errors.Add($"{nameof(KeyPairSigningOptions)}.{nameof(KeyPairSigningOptions.ExpiresAfter)} must be positive for {client}.");
         }
 
+        if (options.MaxAutomaticRedirections < 0)
+        {
+            errors.Add($"{nameof(KeyPairSigningOptions)}.{nameof(KeyPairSigningOptions.MaxAutomaticRedirections)} must not be negative for {client}; 0 follows no redirect.");
+        }
+
         if (options.Tag is { Length: 0 })
         {
             errors.Add($"{nameof(KeyPairSigningOptions)}.{nameof(KeyPairSigningOptions.Tag)} must not be empty for {client}; set it to null to omit the tag.");

@@ -50,7 +50,10 @@ internal sealed class KeyPairSigningRegistry : IDisposable
                 _ownedKeys.Add(key);
             }
 
-            var signer = new RequestSigner(key, options.ToSigningOptions(), options.DigestAlgorithm, _timeProvider);
+            var signer = new RequestSigner(key, options.ToSigningOptions(), options.DigestAlgorithm, _timeProvider)
+            {
+                AllowInsecureHttp = options.AllowInsecureHttp,
+            };
             _entries[clientName] = new Entry(options, signer);
             return signer;
         }

@@ -12,7 +12,10 @@ namespace KeyPairAuth.Issuance;
 /// </remarks>
 public interface IKeyPairIssuer
 {
-    /// <summary>Generates a key pair on the server, stores its public key and returns the private key once.</summary>
+    /// <summary>
+    /// Generates a key pair on the server, stores its public key under the key id derived from it
+    /// (<see cref="Keys.KeyId.FromPublicKey"/>) and returns the private key once.
+    /// </summary>
     /// <param name="request">Who the key is for, its name, scopes and expiry.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The issued pair; show its secret to the user once, then dispose it.</returns>
@@ -20,10 +23,18 @@ public interface IKeyPairIssuer
     ValueTask<IssuedKeyPair> IssueAsync(KeyIssueRequest request, CancellationToken cancellationToken = default);
 
     /// <summary>Registers a public key the user generated themselves ("bring your own key"): the private key never reaches the server.</summary>
+    /// <remarks>
+    /// The record's key id is derived from the public key (<see cref="Keys.KeyId.FromPublicKey"/>), so the client
+    /// already knows it: <c>keypairauth keygen</c> prints it, and a secret string or PEM read by the client SDK
+    /// carries or derives it. No id needs copying back from the server.
+    /// </remarks>
     /// <param name="request">Who the key is for, its name, scopes, expiry and public key.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>The stored record, with its new key id.</returns>
-    /// <exception cref="KeyIssuanceException">The request is invalid, the owner already registered this public key, or the owner is at the active-key limit.</exception>
+    /// <returns>The stored record, with the key id derived from its public key.</returns>
+    /// <exception cref="KeyIssuanceException">
+    /// The request is invalid, the public key is registered already (<see cref="KeyIssuanceError.DuplicatePublicKey"/>,
+    /// whichever owner holds it, revoked or not), or the owner is at the active-key limit.
+    /// </exception>
     ValueTask<PublicKeyRecord> RegisterAsync(KeyRegistrationRequest request, CancellationToken cancellationToken = default);
 
     /// <summary>Revokes a key now. Idempotent: revoking a revoked key keeps its first revocation time.</summary>

@@ -65,7 +65,9 @@ public enum KeyIssuanceError
     /// <summary>A key id is not in the KeyPairAuth key-id format.</summary>
     InvalidKeyId,
 
-    /// <summary>The owner already has a key (active or revoked) with this public key.</summary>
+    /// <summary>
+    /// The public key is registered already (active or revoked, by this owner or another): its derived key id is taken.
+    /// </summary>
     DuplicatePublicKey,
 
     /// <summary>The owner already holds <see cref="KeyPairIssuerOptions.MaxActiveKeysPerOwner"/> active keys.</summary>

@@ -13,7 +13,8 @@ internal sealed class KeyPairIssuer : IKeyPairIssuer
     internal const int MaxOwnerLength = 200;
     internal const int MaxNameLength = 100;
 
-    // A fresh 96-bit key id collides with probability ~2^-96 per pair; retrying is for a store that misreports.
+    // A fresh key pair's derived 96-bit id collides with probability ~2^-96 per pair; retrying (with a new pair) is
+    // for a store that misreports.
     private const int MaxKeyIdAttempts = 3;
 
     private readonly IPublicKeyStore _store;
@@ -71,7 +72,7 @@ internal sealed class KeyPairIssuer : IKeyPairIssuer
             }
         }
 
-        throw new InvalidOperationException($"The store reported a duplicate key id {MaxKeyIdAttempts} times for fresh random key ids.");
+        throw new InvalidOperationException($"The store reported a duplicate key id {MaxKeyIdAttempts} times for freshly generated key pairs.");
     }
 
     public async ValueTask<PublicKeyRecord> RegisterAsync(KeyRegistrationRequest request, CancellationToken cancellationToken = default)
@@ -84,38 +85,39 @@ internal sealed class KeyPairIssuer : IKeyPairIssuer
             ?? throw new KeyIssuanceException(KeyIssuanceError.InvalidRequest, "A public key is required to register a key.");
         int max = MaxActiveKeysPerOwner();
 
-        // Re-registering a revoked public key would undo its revocation; registering an active one twice is a mistake.
-        IReadOnlyList<PublicKeyRecord> existing = await _store.ListByOwnerAsync(owner, cancellationToken).ConfigureAwait(false);
-        if (existing.FirstOrDefault(r => r.PublicKey.Equals(publicKey)) is { } duplicate)
+        // The key id is derived from the public key, so the client that generated the pair already knows it, and a
+        // public key registered before (by anyone, even revoked) collides on the key id: re-registering a revoked key
+        // would undo its revocation, and one key serving two owners would make the owner ambiguous.
+        string keyId = KeyId.FromPublicKey(publicKey);
+        if (!KeyId.IsValid(keyId))
         {
-            throw new KeyIssuanceException(KeyIssuanceError.DuplicatePublicKey,
-                $"This public key is already registered as {duplicate.KeyId}{(duplicate.IsRevoked ? " (revoked)" : string.Empty)}; generate a new key pair instead.");
+            throw new KeyIssuanceException(KeyIssuanceError.InvalidRequest,
+                $"This public key's key id would start with '{SigningKey.SecretPrefix}', which is reserved for secrets (about one key in 262,144); generate another key pair.");
         }
 
-        for (int attempt = 0; attempt < MaxKeyIdAttempts; attempt++)
+        PublicKeyRecord record = new()
         {
-            PublicKeyRecord record = new()
-            {
-                KeyId = KeyId.New(),
-                Owner = owner,
-                Name = name,
-                PublicKey = publicKey,
-                Scopes = scopes,
-                CreatedAt = now,
-                ExpiresAt = expiresAt,
-            };
+            KeyId = keyId,
+            Owner = owner,
+            Name = name,
+            PublicKey = publicKey,
+            Scopes = scopes,
+            CreatedAt = now,
+            ExpiresAt = expiresAt,
+        };
 
-            switch (await _store.AddAsync(record, max, cancellationToken).ConfigureAwait(false))
-            {
-                case PublicKeyAddResult.Added:
-                    Log.KeyRegistered(_logger, record.KeyId, record.Name, record.Owner, record.Scopes.Count);
-                    return record;
-                case PublicKeyAddResult.ActiveKeyLimitReached:
-                    throw LimitReached(max);
-            }
+        switch (await _store.AddAsync(record, max, cancellationToken).ConfigureAwait(false))
+        {
+            case PublicKeyAddResult.Added:
+                Log.KeyRegistered(_logger, record.KeyId, record.Name, record.Owner, record.Scopes.Count);
+                return record;
+            case PublicKeyAddResult.ActiveKeyLimitReached:
+                throw LimitReached(max);
+            default:
+                // The key id is the public key's: the same public key is registered already (perhaps by another owner,
+                // whose records this caller may not see, so nothing about that record is told).
+                throw DuplicatePublicKey(keyId);
         }
-
-        throw new InvalidOperationException($"The store reported a duplicate key id {MaxKeyIdAttempts} times for fresh random key ids.");
     }
 
     public async ValueTask<PublicKeyRecord?> RevokeAsync(string keyId, CancellationToken cancellationToken = default)
@@ -244,6 +246,10 @@ internal sealed class KeyPairIssuer : IKeyPairIssuer
 
         return max;
     }
+
+    private static KeyIssuanceException DuplicatePublicKey(string keyId) =>
+        new(KeyIssuanceError.DuplicatePublicKey,
+            $"This public key is already registered (key id {keyId}); a public key can be registered once. Generate a new key pair to register another key.");
 
     private static KeyIssuanceException LimitReached(int max) =>
         new(KeyIssuanceError.ActiveKeyLimitReached,

@@ -5,10 +5,17 @@ using System.Security.Cryptography;
 namespace KeyPairAuth.Keys;
 
 /// <summary>
-/// Creates and checks KeyPairAuth key ids: <c>kpa_</c> followed by 16 base64url characters (96 random bits),
-/// for example <c>kpa_3q2-7wAAAAC7u8zd</c>. A key id is URL-safe, short, globally unique and recognisably ours.
+/// Creates and checks KeyPairAuth key ids: <c>kpa_</c> followed by 16 base64url characters (96 bits),
+/// for example <c>kpa_LkUSEO3xIErh14l0</c>. A key id is URL-safe, short, globally unique and recognisably ours.
 /// </summary>
-/// <remarks>A key id is not secret: it names a key in logs, dashboards and the <c>keyid</c> signature parameter.</remarks>
+/// <remarks>
+/// <para>A key id is not secret: it names a key in logs, dashboards and the <c>keyid</c> signature parameter.</para>
+/// <para>
+/// Every key the issuer creates or registers gets the id <see cref="FromPublicKey"/> derives from its public key
+/// (a truncated RFC 7638 JWK thumbprint), so a client that generated its own key pair knows its key id before it
+/// registers the public key. See <c>docs/keys.md</c>.
+/// </para>
+/// </remarks>
 public static class KeyId
 {
     /// <summary>The prefix every KeyPairAuth key id starts with.</summary>
@@ -20,13 +27,17 @@ public static class KeyId
     /// <summary>The secret-string prefix, which no key id may start with.</summary>
     private const string ReservedPrefix = "kpa_sk_";
 
-    /// <summary>The number of random bytes in a key id.</summary>
+    /// <summary>The number of bytes a key id encodes (random, or the first bytes of a thumbprint).</summary>
     internal const int RandomBytes = 12;
 
     /// <summary>The length of the base64url part after <see cref="Prefix"/>.</summary>
     internal const int EncodedLength = 16;
 
-    /// <summary>Creates a new key id from 96 bits of <see cref="RandomNumberGenerator"/> output.</summary>
+    /// <summary>
+    /// Creates a random key id (96 bits of <see cref="RandomNumberGenerator"/> output) in the key id shape, for a
+    /// record that is not tied to a public key's derived id (tests, keys imported from another system).
+    /// </summary>
+    /// <remarks>The issuer never uses it: issued and registered keys get <see cref="FromPublicKey"/>.</remarks>
     /// <returns>The key id.</returns>
     public static string New()
     {
@@ -42,6 +53,44 @@ public static class KeyId
                 return keyId;
             }
         }
+    }
+
+    /// <summary>
+    /// Derives the key id of a public key: <c>kpa_</c> followed by the first 16 characters (96 bits) of the base64url
+    /// RFC 7638 JWK thumbprint, that is SHA-256 over <c>{"crv":"Ed25519","kty":"OKP","x":"&lt;base64url key&gt;"}</c>.
+    /// </summary>
+    /// <remarks>
+    /// The same public key always gives the same id, on the client and on the server, in any language (see
+    /// <c>docs/keys.md</c> for openssl, Python and Node one-liners). About one key in 262,144 derives an id starting
+    /// <c>kpa_sk_</c>, the secret-string prefix; <see cref="IsValid"/> is <see langword="false"/> for it, the issuer
+    /// refuses to register such a key and <see cref="SigningKey.Generate()"/> never makes one.
+    /// </remarks>
+    /// <param name="publicKey">The public key.</param>
+    /// <returns>The key id.</returns>
+    public static string FromPublicKey(Ed25519PublicKey publicKey)
+    {
+        ArgumentNullException.ThrowIfNull(publicKey);
+        return FromRawPublicKey(publicKey.RawBytes);
+    }
+
+    /// <summary>Derives the key id of a raw 32-byte public key (see <see cref="FromPublicKey(Ed25519PublicKey)"/>).</summary>
+    /// <param name="rawPublicKey">The 32-byte public key.</param>
+    /// <returns>The key id.</returns>
+    internal static string FromRawPublicKey(ReadOnlySpan<byte> rawPublicKey)
+    {
+        // RFC 7638 section 3.2 / RFC 8037 section 2: the required members in lexicographic order, no whitespace.
+        ReadOnlySpan<byte> head = "{\"crv\":\"Ed25519\",\"kty\":\"OKP\",\"x\":\""u8;
+        ReadOnlySpan<byte> tail = "\"}"u8;
+        Span<byte> jwk = stackalloc byte[head.Length + 43 + tail.Length];
+        head.CopyTo(jwk);
+        int written = Base64Url.EncodeToUtf8(rawPublicKey, jwk[head.Length..]);
+        tail.CopyTo(jwk[(head.Length + written)..]);
+
+        Span<byte> thumbprint = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(jwk[..(head.Length + written + tail.Length)], thumbprint);
+
+        // The first 16 base64url characters encode exactly the first 12 bytes of the thumbprint.
+        return FromBytes(thumbprint[..RandomBytes]);
     }
 
     /// <summary>Gets whether <paramref name="keyId"/> is a well-formed KeyPairAuth key id.</summary>
@@ -81,7 +130,7 @@ public static class KeyId
         }
     }
 
-    /// <summary>Encodes the 12 random bytes of a key id.</summary>
+    /// <summary>Encodes the 12 bytes of a key id.</summary>
     /// <param name="random">The 12 bytes.</param>
     /// <returns>The key id.</returns>
     internal static string FromBytes(ReadOnlySpan<byte> random)
@@ -92,7 +141,7 @@ public static class KeyId
         return new string(chars);
     }
 
-    /// <summary>Decodes the 12 random bytes of a valid key id.</summary>
+    /// <summary>Decodes the 12 bytes of a valid key id.</summary>
     /// <param name="keyId">A key id for which <see cref="IsValid"/> is <see langword="true"/>.</param>
     /// <param name="random">Receives the 12 bytes.</param>
     internal static void ToBytes(string keyId, Span<byte> random)

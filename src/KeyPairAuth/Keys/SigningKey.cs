@@ -34,11 +34,12 @@ public sealed class SigningKey : IDisposable
     private readonly Key _key;
     private int _exported;
 
-    private SigningKey(string keyId, Key key)
+    /// <summary>Wraps an NSec key under <paramref name="keyId"/>, or under the id derived from its public key when <see langword="null"/>.</summary>
+    private SigningKey(string? keyId, Key key)
     {
-        KeyId = keyId;
         _key = key;
         PublicKey = Ed25519PublicKey.FromRawBytes(key.PublicKey.Export(KeyBlobFormat.RawPublicKey));
+        KeyId = keyId ?? Keys.KeyId.FromPublicKey(PublicKey);
     }
 
     /// <summary>Gets the key id (not secret).</summary>
@@ -50,9 +51,27 @@ public sealed class SigningKey : IDisposable
     /// <summary>Gets whether the private key may still be exported (only a <see cref="Generate()">generated</see> key, and only once).</summary>
     public bool CanExport => _key.ExportPolicy.HasFlag(KeyExportPolicies.AllowPlaintextArchiving) && Volatile.Read(ref _exported) == 0;
 
-    /// <summary>Generates a new key pair with a new <see cref="Keys.KeyId"/>. Its private key can be exported exactly once.</summary>
+    /// <summary>
+    /// Generates a new key pair whose <see cref="KeyId"/> is derived from its public key
+    /// (<see cref="Keys.KeyId.FromPublicKey"/>): the id the issuer will register it under. Its private key can be
+    /// exported exactly once.
+    /// </summary>
     /// <returns>The signing key.</returns>
-    public static SigningKey Generate() => Generate(Keys.KeyId.New());
+    public static SigningKey Generate()
+    {
+        while (true)
+        {
+            SigningKey key = new(keyId: null, CreateExportableKey());
+
+            // About one key in 262,144 derives an id starting "kpa_sk_", reserved for secrets: draw another pair.
+            if (Keys.KeyId.IsValid(key.KeyId))
+            {
+                return key;
+            }
+
+            key.Dispose();
+        }
+    }
 
     /// <summary>Creates a signing key from a 32-byte Ed25519 seed (RFC 8032 private key). The caller keeps ownership of <paramref name="seed"/> and should zero it.</summary>
     /// <param name="keyId">The key id: printable ASCII without spaces, at most 256 characters (any id the server uses, not only KeyPairAuth ids).</param>
@@ -68,6 +87,24 @@ public sealed class SigningKey : IDisposable
         }
 
         return Import(keyId, seed, KeyExportPolicies.None);
+    }
+
+    /// <summary>
+    /// Creates a signing key from a 32-byte Ed25519 seed under the key id derived from its public key
+    /// (<see cref="Keys.KeyId.FromPublicKey"/>), the id a KeyPairAuth server registers it under. The caller keeps
+    /// ownership of <paramref name="seed"/> and should zero it.
+    /// </summary>
+    /// <param name="seed">The 32-byte seed.</param>
+    /// <returns>The signing key; it can sign but not be exported.</returns>
+    /// <exception cref="KeyFormatException">The seed is not 32 bytes.</exception>
+    public static SigningKey FromSeed(ReadOnlySpan<byte> seed)
+    {
+        if (seed.Length != SeedSize)
+        {
+            throw new KeyFormatException(KeyFormatError.WrongLength, $"An Ed25519 private key seed is {SeedSize} bytes; found {seed.Length}.");
+        }
+
+        return Import(keyId: null, seed, KeyExportPolicies.None);
     }
 
     /// <summary>Reads a KeyPairAuth secret string (<c>kpa_sk_...</c>); surrounding whitespace is ignored.</summary>
@@ -129,15 +166,31 @@ public sealed class SigningKey : IDisposable
 
     /// <summary>
     /// Reads an unencrypted PKCS#8 PEM (<c>-----BEGIN PRIVATE KEY-----</c>), as written by
+    /// <c>openssl genpkey -algorithm ed25519</c>, Node <c>crypto</c> and Python <c>cryptography</c>, under the key id
+    /// derived from its public key (<see cref="Keys.KeyId.FromPublicKey"/>): the id a KeyPairAuth server registers
+    /// it under.
+    /// </summary>
+    /// <param name="pem">The PEM text.</param>
+    /// <returns>The signing key; it can sign but not be exported.</returns>
+    /// <exception cref="KeyFormatException">The PEM is malformed, encrypted, or holds another kind of key (the message names it).</exception>
+    public static SigningKey FromPkcs8Pem(string pem) => ReadPkcs8Pem(keyId: null, pem);
+
+    /// <summary>
+    /// Reads an unencrypted PKCS#8 PEM (<c>-----BEGIN PRIVATE KEY-----</c>), as written by
     /// <c>openssl genpkey -algorithm ed25519</c>, Node <c>crypto</c> and Python <c>cryptography</c>.
     /// </summary>
-    /// <param name="keyId">The key id the server knows the key by (a PEM does not carry one).</param>
+    /// <param name="keyId">The key id the server knows the key by (for a KeyPairAuth server, the derived id <see cref="FromPkcs8Pem(string)"/> gives).</param>
     /// <param name="pem">The PEM text.</param>
     /// <returns>The signing key; it can sign but not be exported.</returns>
     /// <exception cref="KeyFormatException">The PEM is malformed, encrypted, or holds another kind of key (the message names it).</exception>
     public static SigningKey FromPkcs8Pem(string keyId, string pem)
     {
         ValidateKeyId(keyId);
+        return ReadPkcs8Pem(keyId, pem);
+    }
+
+    private static SigningKey ReadPkcs8Pem(string? keyId, string pem)
+    {
         ArgumentNullException.ThrowIfNull(pem);
         Span<byte> seed = stackalloc byte[SeedSize];
         try
@@ -209,11 +262,8 @@ public sealed class SigningKey : IDisposable
     /// <summary>Gets the NSec key (for exports inside this assembly).</summary>
     internal Key NSecKey => _key;
 
-    /// <summary>Generates a key pair under a given key id; its private key can be exported exactly once.</summary>
-    /// <param name="keyId">A KeyPairAuth key id.</param>
-    /// <returns>The signing key.</returns>
-    internal static SigningKey Generate(string keyId) =>
-        new(keyId, Key.Create(SignatureAlgorithm.Ed25519, new KeyCreationParameters { ExportPolicy = KeyExportPolicies.AllowPlaintextArchiving }));
+    private static Key CreateExportableKey() =>
+        Key.Create(SignatureAlgorithm.Ed25519, new KeyCreationParameters { ExportPolicy = KeyExportPolicies.AllowPlaintextArchiving });
 
     /// <summary>
     /// Exports the private key in both forms from one export of the seed (the one NSec allows). The caller owns and
@@ -266,7 +316,7 @@ public sealed class SigningKey : IDisposable
     internal static void Zero(char[] chars) =>
         CryptographicOperations.ZeroMemory(System.Runtime.InteropServices.MemoryMarshal.AsBytes(chars.AsSpan()));
 
-    private static SigningKey Import(string keyId, ReadOnlySpan<byte> seed, KeyExportPolicies policy) =>
+    private static SigningKey Import(string? keyId, ReadOnlySpan<byte> seed, KeyExportPolicies policy) =>
         new(keyId, Key.Import(SignatureAlgorithm.Ed25519, seed, KeyBlobFormat.RawPrivateKey, new KeyCreationParameters { ExportPolicy = policy }));
 
     private static void ValidateKeyId(string keyId)

@@ -30,7 +30,7 @@ namespace KeyPairAuth.Replay;
 /// Several instances behind a load balancer need a shared cache (Redis) instead.
 /// </para>
 /// </remarks>
-public sealed class InMemoryReplayCache : IReplayCache
+public sealed partial class InMemoryReplayCache : IReplayCache
 {
     private const int MaxShards = 64;
     private const int MinEntriesPerShard = 4096;
@@ -45,6 +45,7 @@ public sealed class InMemoryReplayCache : IReplayCache
     private readonly Shard[] _shards;
     private readonly int _shardShift;
     private readonly long _originTicks;
+    private readonly int _maxEntries;
 
     /// <summary>Initializes a new instance of the <see cref="InMemoryReplayCache"/> class.</summary>
     /// <param name="timeProvider">The clock that decides when remembered pairs expire.</param>
@@ -58,6 +59,7 @@ public sealed class InMemoryReplayCache : IReplayCache
 
         _timeProvider = timeProvider;
         _originTicks = timeProvider.GetUtcNow().UtcTicks;
+        _maxEntries = options.MaxEntries;
 
         // A power of two, at most MaxShards, each holding at least MinEntriesPerShard pairs (one shard for small caches).
         int shardCount = Math.Min(MaxShards, 1 << BitOperations.Log2((uint)Math.Max(1, options.MaxEntries / MinEntriesPerShard)));

@@ -1,13 +1,15 @@
 using System.Buffers.Text;
 using System.Security.Cryptography;
+using System.Text;
 using KeyPairAuth.Keys;
 using KeyPairAuth.StructuredFields;
 
 namespace KeyPairAuth.Signatures;
 
 /// <summary>
-/// Signs requests with the KeyPairAuth profile: covers <c>@method @authority @path @query</c> (and <c>content-digest</c>
-/// when the request has content) with <c>created</c>, <c>keyid</c>, a fresh 128-bit <c>nonce</c> and <c>alg="ed25519"</c>.
+/// Signs requests with the KeyPairAuth profile: covers <see cref="SigningOptions.DefaultComponents"/>
+/// (<c>@method @scheme @authority @path @query</c>, and <c>content-digest</c> when the request has content) with
+/// <c>created</c>, <c>keyid</c>, a fresh 128-bit <c>nonce</c> and <c>alg="ed25519"</c>.
 /// </summary>
 /// <remarks>Parameters are written in the order <c>created</c>, <c>keyid</c>, <c>nonce</c>, <c>alg</c>, <c>expires</c>, <c>tag</c>.</remarks>
 public sealed class HttpMessageSigner
@@ -24,7 +26,13 @@ public sealed class HttpMessageSigner
     [ThreadStatic]
     private static int _threadNonceOffset;
 
-    private static readonly SfItem[] DefaultComponents = [Component("@method"), Component("@authority"), Component("@path"), Component("@query")];
+    /// <summary>Room for the default coverage with a long key id and every parameter without growing.</summary>
+    private const int InputBuilderCapacity = 256;
+
+    [ThreadStatic]
+    private static StringBuilder? _threadInputBuilder;
+
+    private static readonly SfItem[] DefaultComponents = [.. SigningOptions.DefaultComponents.Select(Component)];
     private static readonly SfItem[] DefaultComponentsWithDigest = [.. DefaultComponents, Component("content-digest")];
 
     /// <summary>Initializes a new instance of the <see cref="HttpMessageSigner"/> class.</summary>
@@ -104,9 +112,7 @@ public sealed class HttpMessageSigner
             writer.Dispose();
         }
 
-        string input = string.Concat(label, "=", StructuredFieldSerializer.Serialize(signatureParams));
-        string value = string.Concat(label, "=:", Convert.ToBase64String(signature), ":");
-        return new SignatureFields(input, value);
+        return new SignatureFields(FormatSignatureInput(label, signatureParams), FormatSignature(label, signature));
     }
 
     /// <summary>Creates a fresh 128-bit nonce from <see cref="RandomNumberGenerator"/>, base64url without padding (22 characters).</summary>
@@ -131,6 +137,38 @@ public sealed class HttpMessageSigner
         CryptographicOperations.ZeroMemory(bytes);
         _threadNonceOffset = offset + NonceBytes;
         return nonce;
+    }
+
+    /// <summary><c>label=(…);params</c>, serialised into a per-thread builder so only the result string is allocated.</summary>
+    private static string FormatSignatureInput(string label, SfInnerList signatureParams)
+    {
+        StringBuilder builder = _threadInputBuilder ??= new StringBuilder(InputBuilderCapacity);
+        builder.Clear();
+        builder.Append(label).Append('=');
+        StructuredFieldSerializer.Append(signatureParams, builder);
+        string input = builder.ToString();
+        if (builder.Capacity > 4 * InputBuilderCapacity)
+        {
+            _threadInputBuilder = null; // an unusually long coverage list: do not keep its buffer for the thread's lifetime
+        }
+
+        return input;
+    }
+
+    /// <summary><c>label=:base64:</c> written in one go (no intermediate base64 string).</summary>
+    private static string FormatSignature(string label, ReadOnlySpan<byte> signature)
+    {
+        const int Base64Length = (SigningKey.SignatureSize + 2) / 3 * 4;
+        int length = label.Length + 3 + Base64Length;
+        Span<char> text = length <= 256 ? stackalloc char[length] : new char[length];
+        label.AsSpan().CopyTo(text);
+        int at = label.Length;
+        text[at++] = '=';
+        text[at++] = ':';
+        Convert.TryToBase64Chars(signature, text[at..], out int written);
+        at += written;
+        text[at++] = ':';
+        return new string(text[..at]);
     }
 
     private static SfItem Component(string name) => new(SfBareItem.FromString(name));
@@ -198,6 +236,19 @@ public sealed class SigningOptions
 {
     internal static SigningOptions Default { get; } = new();
 
+    /// <summary>
+    /// Gets the components covered when <see cref="Components"/> is <see langword="null"/>, in order:
+    /// <c>@method @scheme @authority @path @query</c>. The signer appends <c>content-digest</c> when the request has content.
+    /// </summary>
+    /// <remarks>
+    /// <c>@scheme</c> binds the signature to the scheme it was made for: a signature made for <c>http://</c> (seen by
+    /// anyone on the path) does not verify over <c>https://</c>. Behind a TLS-terminating proxy the server must see the
+    /// client's scheme (<c>UseForwardedHeaders</c> with <c>XForwardedProto</c>). To add a component to the default
+    /// coverage, set <see cref="Components"/> to <c>[.. SigningOptions.DefaultComponents, "content-type"]</c> (and add
+    /// <c>content-digest</c> yourself when there is content).
+    /// </remarks>
+    public static IReadOnlyList<string> DefaultComponents { get; } = Array.AsReadOnly(new[] { "@method", "@scheme", "@authority", "@path", "@query" });
+
     /// <summary>Gets or sets the signature label.</summary>
     /// <value>The default value is <c>sig1</c>.</value>
     public string Label { get; set; } = "sig1";
@@ -207,7 +258,7 @@ public sealed class SigningOptions
     /// <see langword="null"/> for the default coverage. An entry starting with a double quote is read as a serialised identifier
     /// with parameters, e.g. <c>"@query-param";name="id"</c>.
     /// </summary>
-    /// <value>The default value is <see langword="null"/>: <c>@method @authority @path @query</c>, plus <c>content-digest</c> when there is content.</value>
+    /// <value>The default value is <see langword="null"/>: <see cref="DefaultComponents"/> (<c>@method @scheme @authority @path @query</c>), plus <c>content-digest</c> when there is content.</value>
     public IReadOnlyList<string>? Components { get; set; }
 
     /// <summary>Gets or sets how long the signature is valid, written as the <c>expires</c> parameter, or <see langword="null"/> to omit it.</summary>

@@ -294,7 +294,7 @@ public sealed class HttpMessageVerifier
             }
 
             DateTimeOffset created = DateTimeOffset.FromUnixTimeSeconds(candidate.Created);
-            if (candidate.Nonce is not null)
+            if (candidate.Nonce is not null && !WasAcceptedForThisRequest(request as IRequestNonceRecord, candidate.KeyId, candidate.Nonce))
             {
                 ReplayCheckResult replay = await _replayCache.TryAddAsync(candidate.KeyId!, candidate.Nonce, RememberUntil(created, options), cancellationToken).ConfigureAwait(false);
                 if (replay != ReplayCheckResult.Accepted)
@@ -302,6 +302,8 @@ public sealed class HttpMessageVerifier
                     Record(ref best, ref bestStage, ReplayFailure(replay, key), Stage.Verified);
                     continue;
                 }
+
+                (request as IRequestNonceRecord)?.RecordAccepted(candidate.KeyId.AsMemory(), candidate.Nonce.AsMemory());
             }
 
             return SignatureVerificationResult.Success(key, label, created, candidate.CoversContentDigest);
@@ -556,7 +558,7 @@ public sealed class HttpMessageVerifier
                 if (!find.IsCompletedSuccessfully)
                 {
                     handedOver = true;
-                    return VerifyAfterLookupAsync(find, writer, fields.Signature.ToArray(), label, p, options, now, cancellationToken);
+                    return VerifyAfterLookupAsync(find, writer, fields.Signature.ToArray(), label, p, options, now, request as IRequestNonceRecord, cancellationToken);
                 }
 
                 key = find.Result;
@@ -575,7 +577,7 @@ public sealed class HttpMessageVerifier
             }
         }
 
-        return FinishFast(key, label, in p, options, now, cancellationToken);
+        return FinishFast(key, label, in p, options, now, request as IRequestNonceRecord, cancellationToken);
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
@@ -587,6 +589,7 @@ public sealed class HttpMessageVerifier
         SignatureParameters p,
         SignatureVerificationOptions options,
         DateTimeOffset now,
+        IRequestNonceRecord? nonceRecord,
         CancellationToken cancellationToken)
     {
         PublicKeyRecord? key;
@@ -603,12 +606,12 @@ public sealed class HttpMessageVerifier
             writer.Dispose();
         }
 
-        return await FinishFast(key, label, in p, options, now, cancellationToken).ConfigureAwait(false);
+        return await FinishFast(key, label, in p, options, now, nonceRecord, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Key state and replay for a verified fast-path signature; synchronous with <see cref="InMemoryReplayCache"/>.</summary>
     private ValueTask<SignatureVerificationResult> FinishFast(
-        PublicKeyRecord key, ReadOnlyMemory<char> label, in SignatureParameters p, SignatureVerificationOptions options, DateTimeOffset now, CancellationToken cancellationToken)
+        PublicKeyRecord key, ReadOnlyMemory<char> label, in SignatureParameters p, SignatureVerificationOptions options, DateTimeOffset now, IRequestNonceRecord? nonceRecord, CancellationToken cancellationToken)
     {
         if (KeyStateFailure(key, now) is { } keyState)
         {
@@ -616,7 +619,7 @@ public sealed class HttpMessageVerifier
         }
 
         DateTimeOffset created = DateTimeOffset.FromUnixTimeSeconds(p.Created);
-        if (p.HasNonce)
+        if (p.HasNonce && !WasAcceptedForThisRequest(nonceRecord, p.KeyId.Span, p.Nonce.Span))
         {
             DateTimeOffset rememberUntil = RememberUntil(created, options);
             ReplayCheckResult replay;
@@ -634,7 +637,7 @@ public sealed class HttpMessageVerifier
                 ValueTask<ReplayCheckResult> pending = _replayCache.TryAddAsync(p.KeyId.ToString(), p.Nonce.ToString(), rememberUntil, cancellationToken);
                 if (!pending.IsCompletedSuccessfully)
                 {
-                    return FinishAfterReplayAsync(pending, key, LabelString(label.Span), created, p.ContentDigest);
+                    return FinishAfterReplayAsync(pending, key, LabelString(label.Span), created, p.ContentDigest, nonceRecord, p.KeyId, p.Nonce);
                 }
 
                 replay = pending.Result;
@@ -644,19 +647,40 @@ public sealed class HttpMessageVerifier
             {
                 return new ValueTask<SignatureVerificationResult>(ReplayFailure(replay, key));
             }
+
+            nonceRecord?.RecordAccepted(p.KeyId, p.Nonce);
         }
 
         return new ValueTask<SignatureVerificationResult>(SignatureVerificationResult.Success(key, LabelString(label.Span), created, p.ContentDigest));
     }
 
     private static async ValueTask<SignatureVerificationResult> FinishAfterReplayAsync(
-        ValueTask<ReplayCheckResult> pending, PublicKeyRecord key, string label, DateTimeOffset created, bool coversContentDigest)
+        ValueTask<ReplayCheckResult> pending,
+        PublicKeyRecord key,
+        string label,
+        DateTimeOffset created,
+        bool coversContentDigest,
+        IRequestNonceRecord? nonceRecord,
+        ReadOnlyMemory<char> keyId,
+        ReadOnlyMemory<char> nonce)
     {
         ReplayCheckResult replay = await pending.ConfigureAwait(false);
-        return replay == ReplayCheckResult.Accepted
-            ? SignatureVerificationResult.Success(key, label, created, coversContentDigest)
-            : ReplayFailure(replay, key);
+        if (replay != ReplayCheckResult.Accepted)
+        {
+            return ReplayFailure(replay, key);
+        }
+
+        nonceRecord?.RecordAccepted(keyId, nonce);
+        return SignatureVerificationResult.Success(key, label, created, coversContentDigest);
     }
+
+    /// <summary>
+    /// Several authentication schemes may verify the same request: a (key id, nonce) pair the replay cache already
+    /// accepted for this very request is not a replay of it (see <see cref="IRequestNonceRecord"/>). Only the replay
+    /// step is satisfied this way; everything before it ran for this verification.
+    /// </summary>
+    private static bool WasAcceptedForThisRequest(IRequestNonceRecord? nonceRecord, ReadOnlySpan<char> keyId, ReadOnlySpan<char> nonce) =>
+        nonceRecord is not null && nonceRecord.WasAccepted(keyId, nonce);
 
     /// <summary>The label for the result: the usual ones without allocating.</summary>
     private static string LabelString(ReadOnlySpan<char> label) => label switch

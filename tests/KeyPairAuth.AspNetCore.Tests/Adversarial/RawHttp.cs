@@ -85,8 +85,8 @@ internal static class RawHttp
             ? "0\r\n\r\n"u8.ToArray()
             : [.. Encoding.ASCII.GetBytes($"{body.Length:x}\r\n"), .. body, .. "\r\n0\r\n\r\n"u8.ToArray()];
 
-    /// <summary>Sends the bytes, optionally half-closes the connection, and reads until the server closes or the timeout.</summary>
-    public static async Task<RawResponse> SendAsync(Uri baseAddress, byte[] bytes, bool halfClose = false)
+    /// <summary>Sends the bytes, optionally half-closes the connection, and reads until the server closes or the timeout (15 s unless given).</summary>
+    public static async Task<RawResponse> SendAsync(Uri baseAddress, byte[] bytes, bool halfClose = false, TimeSpan? readTimeout = null)
     {
         using var tcp = new TcpClient();
         await tcp.ConnectAsync(baseAddress.Host, baseAddress.Port);
@@ -99,7 +99,7 @@ internal static class RawHttp
         }
 
         using var received = new MemoryStream();
-        using var timeout = new CancellationTokenSource(ReadTimeout);
+        using var timeout = new CancellationTokenSource(readTimeout ?? ReadTimeout);
         byte[] buffer = new byte[16 * 1024];
         try
         {

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Security.Claims;
 using KeyPairAuth.Signatures;
 using KeyPairAuth.Stores;
@@ -9,6 +10,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
@@ -39,14 +41,33 @@ internal sealed class TestApp : IAsyncDisposable
 
     public IPublicKeyStore Store => Services.GetRequiredService<IPublicKeyStore>();
 
+    /// <param name="configure">Configures the KeyPair scheme.</param>
+    /// <param name="services">Adds services before the KeyPair ones.</param>
+    /// <param name="beforeAuthentication">Adds middleware or endpoints before <c>UseAuthentication</c>.</param>
+    /// <param name="keyPairIsDefault">Whether KeyPair is the default scheme (otherwise the header scheme is).</param>
+    /// <param name="pipeline">
+    /// The whole pipeline, middleware order included (tests of what runs before or after authentication); replaces
+    /// <paramref name="beforeAuthentication"/>, <c>UseAuthentication</c>, <c>UseAuthorization</c> and the standard endpoints.
+    /// </param>
+    /// <param name="protocols">The endpoint's protocols; <see cref="HttpProtocols.Http2"/> alone accepts h2c (prior knowledge).</param>
     public static async Task<TestApp> StartAsync(
         Action<KeyPairAuthenticationOptions>? configure = null,
         Action<IServiceCollection>? services = null,
         Action<WebApplication>? beforeAuthentication = null,
-        bool keyPairIsDefault = true)
+        bool keyPairIsDefault = true,
+        Action<WebApplication>? pipeline = null,
+        HttpProtocols? protocols = null)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        if (protocols is { } endpointProtocols)
+        {
+            builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.Protocols = endpointProtocols));
+        }
+        else
+        {
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+        }
+
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(LogLevel.Trace);
         builder.Logging.AddProvider(new CapturingLoggerProvider());
@@ -64,10 +85,18 @@ internal sealed class TestApp : IAsyncDisposable
         });
 
         WebApplication app = builder.Build();
-        beforeAuthentication?.Invoke(app);
-        app.UseAuthentication();
-        app.UseAuthorization();
-        MapEndpoints(app);
+        if (pipeline is not null)
+        {
+            pipeline(app);
+        }
+        else
+        {
+            beforeAuthentication?.Invoke(app);
+            app.UseAuthentication();
+            app.UseAuthorization();
+            MapEndpoints(app);
+        }
+
         await app.StartAsync();
 
         string address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
@@ -128,6 +157,19 @@ internal sealed class TestApp : IAsyncDisposable
         app.MapGet("/anon", [AllowAnonymous] (ClaimsPrincipal user) => Results.Text($"anonymous={user.Identity?.IsAuthenticated != true}"));
         app.MapMethods("/any", ["GET", "POST", "PUT", "DELETE", "PATCH"], (ClaimsPrincipal user, HttpContext http) => Results.Text(Describe(user, http))).RequireAuthorization();
         app.MapGet("/raw/{**rest}", (ClaimsPrincipal user, HttpContext http) => Results.Text(Describe(user, http))).RequireAuthorization();
+    }
+
+    /// <summary>What the application sees of a request, for tests of middleware that rewrites it.</summary>
+    public static string DescribeRequest(HttpContext http) =>
+        $"auth={http.User.Identity?.IsAuthenticated == true}|method={http.Request.Method}|host={http.Request.Host}|raw={http.Features.Get<IHttpRequestFeature>()?.RawTarget}"
+        + $"|pathbase={http.Request.PathBase}|path={http.Request.Path}|query={http.Request.QueryString}|scheme={http.Request.Scheme}|proto={http.Request.Protocol}";
+
+    /// <summary><see cref="DescribeRequest"/> and the body as the application reads it.</summary>
+    public static async Task<string> DescribeRequestWithBodyAsync(HttpContext http)
+    {
+        using var reader = new StreamReader(http.Request.Body);
+        string body = await reader.ReadToEndAsync();
+        return DescribeRequest(http) + "|body=" + body;
     }
 
     private static string Describe(ClaimsPrincipal user, HttpContext http) =>

@@ -41,6 +41,54 @@ public sealed class BodyDigestCheckTests
         Assert.Equal(KeyPairFailureReason.DigestMismatch, await BodyDigestCheck.VerifyAsync(context.Request, 1024, 16, CancellationToken.None));
     }
 
+    [Theory]
+    [InlineData(40, 14)]
+    [InlineData(8, 14)]
+    public async Task Verify_BodyOfAnotherLengthThanContentLength_FailsWithBodyDecodedBeforeAuthentication(long declared, int actual)
+    {
+        // The server delivers exactly Content-Length bytes: any other count means a middleware replaced the body
+        // (request decompression keeps Content-Length) or consumed part of it.
+        byte[] sent = new byte[declared];
+        byte[] received = Encoding.UTF8.GetBytes(new string('a', actual));
+        DefaultHttpContext context = Context(new MemoryStream(received), ContentDigest.Compute(sent));
+        context.Request.ContentLength = declared;
+
+        Assert.Equal(KeyPairFailureReason.BodyDecodedBeforeAuthentication, await BodyDigestCheck.VerifyAsync(context.Request, 1024, 16, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Verify_BodyOfContentLengthThatDoesNotMatch_FailsWithDigestMismatch()
+    {
+        byte[] body = Encoding.UTF8.GetBytes("{\"amount\": 10}");
+        DefaultHttpContext context = Context(new MemoryStream(Encoding.UTF8.GetBytes("{\"amount\": 99}")), ContentDigest.Compute(body));
+        context.Request.ContentLength = body.Length;
+
+        Assert.Equal(KeyPairFailureReason.DigestMismatch, await BodyDigestCheck.VerifyAsync(context.Request, 1024, 16, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Verify_ContentLengthWithTransferEncoding_OtherLength_FailsWithDigestMismatch()
+    {
+        // With Transfer-Encoding the chunked framing, not Content-Length, delimits the body (RFC 9112 §6.3).
+        byte[] body = Encoding.UTF8.GetBytes("{\"amount\": 10}");
+        DefaultHttpContext context = Context(new MemoryStream(Encoding.UTF8.GetBytes("{\"amount\": 1000}")), ContentDigest.Compute(body));
+        context.Request.ContentLength = body.Length;
+        context.Request.Headers.TransferEncoding = "chunked";
+
+        Assert.Equal(KeyPairFailureReason.DigestMismatch, await BodyDigestCheck.VerifyAsync(context.Request, 1024, 16, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Verify_BodyOfOtherLengthMatchingItsDigest_Succeeds()
+    {
+        // A digest over the bytes the application will read holds whatever Content-Length said.
+        byte[] body = Encoding.UTF8.GetBytes("{\"amount\": 10}");
+        DefaultHttpContext context = Context(new MemoryStream(body), ContentDigest.Compute(body));
+        context.Request.ContentLength = 40;
+
+        Assert.Null(await BodyDigestCheck.VerifyAsync(context.Request, 1024, 16, CancellationToken.None));
+    }
+
     [Fact]
     public async Task Verify_EndlessBody_StopsReadingJustPastTheLimit()
     {

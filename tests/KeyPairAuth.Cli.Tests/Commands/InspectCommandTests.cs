@@ -60,6 +60,31 @@ public sealed class InspectCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Inspect_PemWithoutKeyId_ShowsTheDerivedKeyId()
+    {
+        string path = _cli.PathOf("k.pem");
+        CliResult keygen = await _cli.RunAsync("keygen", "--out", path);
+
+        CliResult result = await _cli.RunAsync("inspect", "--key-file", path);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(KeygenCommandTests.KeyIdFrom(keygen.Output), KeygenCommandTests.KeyIdFrom(result.Output));
+    }
+
+    [Fact]
+    public async Task Inspect_PublicKeyJwk_ShowsTheDerivedKeyId()
+    {
+        (_, string keyId, Ed25519PublicKey publicKey) = NewSecret();
+        _cli.Stdin = CliRunner.Utf8(publicKey.ExportJwk());
+
+        CliResult result = await _cli.RunAsync("inspect", "--key-file", "-");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(KeygenCommandTests.DerivedKeyIdOf(publicKey), KeygenCommandTests.KeyIdFrom(result.Output));
+        Assert.Equal(keyId, KeygenCommandTests.KeyIdFrom(result.Output));
+    }
+
+    [Fact]
     public async Task Inspect_PublicKeyPem_ShowsFingerprint()
     {
         (_, _, Ed25519PublicKey publicKey) = NewSecret();

@@ -37,12 +37,27 @@ public sealed class KeygenCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task Keygen_KeyIdOverride_IsPrinted()
+    public async Task Keygen_PrintedKeyId_IsDerivedFromThePrintedPublicKey()
     {
-        CliResult result = await _cli.RunAsync("keygen", "-o", _cli.PathOf("k.pem"), "--key-id", "partner-7");
+        CliResult result = await _cli.RunAsync("keygen", "--out", _cli.PathOf("api.pem"));
 
         Assert.Equal(0, result.ExitCode);
-        Assert.Equal("partner-7", KeyIdFrom(result.Output));
+        string jwk = result.Output.Split('\n').Single(l => l.StartsWith('{')).Trim();
+        Assert.Equal(DerivedKeyIdOf(Ed25519PublicKey.Parse(jwk)), KeyIdFrom(result.Output));
+        Assert.Contains("derived from the public key", result.Output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("pem")]
+    [InlineData("secret")]
+    public async Task Keygen_KeyIdOption_IsRefusedBecauseTheIdIsDerived(string format)
+    {
+        CliResult result = await _cli.RunAsync("keygen", "-o", _cli.PathOf("k"), "--format", format, "--key-id", "partner-7");
+
+        Assert.Equal(ExitCodes.Usage, result.ExitCode);
+        Assert.Contains("derived from the public key", result.Error, StringComparison.Ordinal);
+        Assert.False(File.Exists(_cli.PathOf("k")));
+        Assert.Empty(result.Output);
     }
 
     [Fact]
@@ -95,15 +110,6 @@ public sealed class KeygenCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task Keygen_KeyIdWithSecretFormat_IsUsageError()
-    {
-        CliResult result = await _cli.RunAsync("keygen", "--out", _cli.PathOf("x"), "--format", "secret", "--key-id", "k1");
-
-        Assert.Equal(ExitCodes.Usage, result.ExitCode);
-        Assert.False(File.Exists(_cli.PathOf("x")));
-    }
-
-    [Fact]
     public async Task Keygen_UnwritableDirectory_FailsWithExitCode1()
     {
         CliResult result = await _cli.RunAsync("keygen", "--out", _cli.PathOf(Path.Combine("no", "such", "dir", "k.pem")));
@@ -119,6 +125,56 @@ public sealed class KeygenCommandTests : IDisposable
 
         Assert.Equal(ExitCodes.Usage, result.ExitCode);
         Assert.Contains("--out", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Keygen_OutIsDanglingSymlink_DoesNotWriteThroughIt()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        string target = _cli.PathOf("victim-target");
+        string link = _cli.PathOf("key.pem");
+        File.CreateSymbolicLink(link, target);
+
+        CliResult result = await _cli.RunAsync("keygen", "--out", link);
+
+        Assert.False(File.Exists(target), $"keygen followed a dangling symlink and created the target ({result.ExitCode} {result.Error})");
+    }
+
+    [Fact]
+    public async Task Keygen_ForceOverSymlinkToExistingFile_DoesNotOverwriteTheTarget()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        const UnixFileMode Mode0644 = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+        string target = _cli.PathOf("victim.txt");
+        await File.WriteAllTextAsync(target, "precious");
+        File.SetUnixFileMode(target, Mode0644);
+        string link = _cli.PathOf("key.pem");
+        File.CreateSymbolicLink(link, target);
+
+        CliResult result = await _cli.RunAsync("keygen", "--out", link, "--force");
+
+        Assert.Equal("precious", await File.ReadAllTextAsync(target));
+        Assert.Equal(Mode0644, File.GetUnixFileMode(target));
+        if (result.ExitCode == 0)
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(link));
+            Assert.Null(new FileInfo(link).LinkTarget);
+        }
+    }
+
+    /// <summary>The derived key id, written out independently: kpa_ + 16 base64url characters of the RFC 7638 thumbprint.</summary>
+    internal static string DerivedKeyIdOf(Ed25519PublicKey publicKey)
+    {
+        byte[] jwk = System.Text.Encoding.UTF8.GetBytes("{\"crv\":\"Ed25519\",\"kty\":\"OKP\",\"x\":\"" + publicKey.ExportBase64Url() + "\"}");
+        return "kpa_" + Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(jwk)).Replace('+', '-').Replace('/', '_')[..16];
     }
 
     internal static string KeyIdFrom(string output)

@@ -102,15 +102,15 @@ public sealed class SignCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task Sign_PemKeyWithoutKeyId_IsUsageError()
+    public async Task Sign_PemKeyWithoutKeyId_SignsUnderTheKeyIdKeygenPrinted()
     {
         string pemPath = _cli.PathOf("k.pem");
-        await _cli.RunAsync("keygen", "--out", pemPath);
+        CliResult keygen = await _cli.RunAsync("keygen", "--out", pemPath);
 
         CliResult result = await _cli.RunAsync("sign", "GET", "https://api.example.com/", "--key-file", pemPath);
 
-        Assert.Equal(ExitCodes.Usage, result.ExitCode);
-        Assert.Contains("--key-id", result.Error, StringComparison.Ordinal);
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains($"keyid=\"{KeygenCommandTests.KeyIdFrom(keygen.Output)}\"", ParseHeaders(result.Output)["Signature-Input"], StringComparison.Ordinal);
     }
 
     [Fact]
@@ -122,7 +122,7 @@ public sealed class SignCommandTests : IDisposable
         Assert.Equal(0, result.ExitCode);
         string curl = result.Output;
         Assert.StartsWith("curl --globoff -X POST 'https://api.example.com/a%2Fb?q=x%20y&n=[1]'", curl, StringComparison.Ordinal);
-        Assert.Contains("-H 'Signature-Input: sig1=(\"@method\" \"@authority\" \"@path\" \"@query\" \"content-digest\")", curl, StringComparison.Ordinal);
+        Assert.Contains("-H 'Signature-Input: sig1=(\"@method\" \"@scheme\" \"@authority\" \"@path\" \"@query\" \"content-digest\")", curl, StringComparison.Ordinal);
         Assert.Contains("-H 'Signature: sig1=:", curl, StringComparison.Ordinal);
         Assert.Contains("-H 'Content-Digest: sha-256=:", curl, StringComparison.Ordinal);
         Assert.Contains("-H 'Content-Type: application/json'", curl, StringComparison.Ordinal);
@@ -163,6 +163,50 @@ public sealed class SignCommandTests : IDisposable
         process.WaitForExit();
 
         Assert.Equal(word, echoed);
+    }
+
+    [Fact]
+    public async Task Sign_Default_CoversSchemeAndASignatureForHttpDoesNotVerifyOverHttps()
+    {
+        CliResult result = await _cli.RunAsync("sign", "GET", "http://127.0.0.1:8080/orders");
+
+        Assert.Equal(0, result.ExitCode);
+        Dictionary<string, string> headers = ParseHeaders(result.Output);
+        Assert.StartsWith("sig1=(\"@method\" \"@scheme\" \"@authority\" \"@path\" \"@query\");", headers["Signature-Input"], StringComparison.Ordinal);
+        Assert.True((await VerifyAsync("GET", "http://127.0.0.1:8080/orders", headers, hasContent: false)).Succeeded);
+        SignatureVerificationResult overHttps = await VerifyAsync("GET", "https://127.0.0.1:8080/orders", headers, hasContent: false);
+        Assert.False(overHttps.Succeeded);
+        Assert.Equal(KeyPairFailureReason.InvalidSignature, overHttps.Failure);
+    }
+
+    [Theory]
+    [InlineData("http://api.example.com/x")]
+    [InlineData("http://10.1.2.3:8080/x")]
+    public async Task Sign_PlainHttpToRemoteHost_IsUsageErrorNamingTheFlag(string url)
+    {
+        CliResult result = await _cli.RunAsync("sign", "GET", url);
+
+        Assert.Equal(ExitCodes.Usage, result.ExitCode);
+        Assert.Contains("--allow-insecure-http", result.Error, StringComparison.Ordinal);
+        Assert.Empty(result.Output);
+    }
+
+    [Fact]
+    public async Task Sign_PlainHttpToRemoteHostWithFlag_Signs()
+    {
+        CliResult result = await _cli.RunAsync("sign", "GET", "http://api.example.com/x", "--allow-insecure-http");
+
+        Assert.Equal(0, result.ExitCode);
+        SignatureVerificationResult verified = await VerifyAsync("GET", "http://api.example.com/x", ParseHeaders(result.Output), hasContent: false);
+        Assert.True(verified.Succeeded, verified.FailureDetail);
+    }
+
+    [Fact]
+    public async Task Sign_Help_ListsTheDefaultCoverage()
+    {
+        CliResult result = await _cli.RunAsync("sign", "--help");
+
+        Assert.Contains(string.Join(' ', SigningOptions.DefaultComponents), result.Output, StringComparison.Ordinal);
     }
 
     [Fact]

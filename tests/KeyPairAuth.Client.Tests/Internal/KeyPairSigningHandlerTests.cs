@@ -39,7 +39,7 @@ public sealed class KeyPairSigningHandlerTests : IDisposable
         RecordedRequest sent = Assert.Single(_inner.Requests);
         string input = sent.Header("Signature-Input")!;
         long created = _time.GetUtcNow().ToUnixTimeSeconds();
-        Assert.StartsWith($"sig1=(\"@method\" \"@authority\" \"@path\" \"@query\");created={created};keyid=\"{TestKeys.KeyId}\";nonce=\"", input, StringComparison.Ordinal);
+        Assert.StartsWith($"sig1=(\"@method\" \"@scheme\" \"@authority\" \"@path\" \"@query\");created={created};keyid=\"{TestKeys.KeyId}\";nonce=\"", input, StringComparison.Ordinal);
         Assert.EndsWith(";alg=\"ed25519\"", input, StringComparison.Ordinal);
         Assert.Matches("^sig1=:[A-Za-z0-9+/]{86}==:$", sent.Header("Signature"));
         Assert.Null(sent.Header("Content-Digest"));
@@ -72,7 +72,7 @@ public sealed class KeyPairSigningHandlerTests : IDisposable
         Assert.Equal(body, sent.Body);
         Assert.Equal("application/json", sent.Header("Content-Type"));
         Assert.Equal(ContentDigest.Compute(body), sent.Header("Content-Digest"));
-        Assert.Contains("(\"@method\" \"@authority\" \"@path\" \"@query\" \"content-digest\")", sent.Header("Signature-Input"), StringComparison.Ordinal);
+        Assert.Contains("(\"@method\" \"@scheme\" \"@authority\" \"@path\" \"@query\" \"content-digest\")", sent.Header("Signature-Input"), StringComparison.Ordinal);
         SignatureVerificationResult result = await TestKeys.VerifyAsync(new RecordedRequestView(sent), _key, _time);
         Assert.True(result.Succeeded, result.FailureDetail);
         Assert.True(result.CoversContentDigest);
@@ -205,7 +205,7 @@ public sealed class KeyPairSigningHandlerTests : IDisposable
     [Fact]
     public async Task SendAsync_HostHeaderOverride_SignsTheHostHeader()
     {
-        using HttpClient client = CreateClient();
+        using HttpClient client = CreateClient(signer: new RequestSigner(_key, timeProvider: _time) { AllowInsecureHttp = true });
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("http://10.0.0.5:8080/x"));
         request.Headers.Host = "public.example.com";
 
@@ -314,6 +314,203 @@ public sealed class KeyPairSigningHandlerTests : IDisposable
 
         Assert.Contains("BaseAddress", ex.Message, StringComparison.Ordinal);
         Assert.Empty(_inner.Requests);
+    }
+
+    private (HttpClient Client, ScriptedTransport Transport) CreateRedirectingClient(Func<HttpRequestMessage, int, HttpResponseMessage> answer, int maxRedirections = KeyPairSigningHandler.DefaultMaxAutomaticRedirections)
+    {
+        var transport = new ScriptedTransport(answer);
+        var signer = new RequestSigner(_key, timeProvider: _time);
+        var handler = new KeyPairSigningHandler(() => signer, () => maxRedirections) { InnerHandler = transport };
+        return (new HttpClient(handler), transport);
+    }
+
+    private static HttpResponseMessage Redirect(int status, string? location)
+    {
+        var response = new HttpResponseMessage((HttpStatusCode)status);
+        if (location is not null)
+        {
+            response.Headers.Location = new Uri(location, UriKind.RelativeOrAbsolute);
+        }
+
+        return response;
+    }
+
+    [Theory]
+    [InlineData("http://api.example.com/next")] // another scheme (a downgrade)
+    [InlineData("https://api.example.com:8443/next")] // another port
+    [InlineData("https://other.example.com/next")] // another host
+    [InlineData("https://api.example.com.evil.example/next")]
+    [InlineData("ftp://api.example.com/next")]
+    [InlineData("//other.example.com/next")] // scheme-relative
+    public async Task SendAsync_RedirectToAnotherOrigin_ReturnedUnfollowed(string location)
+    {
+        (HttpClient client, ScriptedTransport transport) = CreateRedirectingClient((_, _) => Redirect(307, location));
+        using (client)
+        {
+            HttpResponseMessage response = await client.PostAsync(new Uri("https://api.example.com/start"), new StringContent("body"));
+
+            Assert.Equal(HttpStatusCode.TemporaryRedirect, response.StatusCode);
+            RecordedRequest only = Assert.Single(transport.Requests);
+            Assert.Equal("/start", only.Uri.AbsolutePath);
+        }
+    }
+
+    [Theory]
+    [InlineData(301)]
+    [InlineData(302)]
+    [InlineData(303)]
+    [InlineData(307)]
+    [InlineData(308)]
+    [InlineData(300)]
+    public async Task SendAsync_WithoutLocation_ReturnedUnfollowed(int status)
+    {
+        (HttpClient client, ScriptedTransport transport) = CreateRedirectingClient((_, _) => Redirect(status, location: null));
+        using (client)
+        {
+            HttpResponseMessage response = await client.GetAsync(new Uri("https://api.example.com/start"));
+
+            Assert.Equal(status, (int)response.StatusCode);
+            Assert.Single(transport.Requests);
+        }
+    }
+
+    [Fact]
+    public async Task SendAsync_SameOriginRedirect_ReSignedForTheNewTargetWithFreshNonceAndOtherHeadersKept()
+    {
+        (HttpClient client, ScriptedTransport transport) = CreateRedirectingClient((_, call) => call == 0 ? Redirect(308, "/v2/orders?x=%2F") : new HttpResponseMessage(HttpStatusCode.OK));
+        using (client)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Put, new Uri("https://API.example.com/v1/orders")) { Content = new StringContent("payload") };
+            request.Headers.TryAddWithoutValidation("X-Request-Id", "r-1");
+
+            HttpResponseMessage response = await client.SendAsync(request);
+
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(2, transport.Requests.Count);
+            RecordedRequest second = transport.Requests[1];
+            Assert.Equal("PUT", second.Method);
+            Assert.Equal("/v2/orders?x=%2F", second.Uri.PathAndQuery);
+            Assert.Equal("r-1", second.Header("X-Request-Id"));
+            Assert.Equal("payload"u8.ToArray(), second.Body);
+            Assert.Equal(1, second.Count("Signature"));
+            Assert.Equal(1, second.Count("Content-Digest"));
+            Assert.NotEqual(TestKeys.Nonce(transport.Requests[0]), TestKeys.Nonce(second));
+            SignatureVerificationResult verified = await TestKeys.VerifyAsync(new RecordedRequestView(second), _key, _time);
+            Assert.True(verified.Succeeded, verified.FailureDetail);
+            SignatureVerificationResult asFirstTarget = await TestKeys.VerifyAsync(new RecordedRequestView(second, target: "/v1/orders"), _key, _time);
+            Assert.False(asFirstTarget.Succeeded);
+            Assert.Same(request, response.RequestMessage);
+            Assert.Equal(new Uri("https://api.example.com/v2/orders?x=%2F"), request.RequestUri);
+        }
+    }
+
+    [Theory]
+    [InlineData(303, "HEAD", "HEAD")]
+    [InlineData(303, "DELETE", "GET")]
+    [InlineData(302, "DELETE", "DELETE")]
+    [InlineData(301, "POST", "GET")]
+    [InlineData(300, "POST", "GET")]
+    [InlineData(307, "POST", "POST")]
+    public async Task SendAsync_SameOriginRedirect_MethodRewrittenAsBrowsersDo(int status, string method, string expected)
+    {
+        (HttpClient client, ScriptedTransport transport) = CreateRedirectingClient((_, call) => call == 0 ? Redirect(status, "/next") : new HttpResponseMessage(HttpStatusCode.OK));
+        using (client)
+        {
+            using var request = new HttpRequestMessage(new HttpMethod(method), new Uri("https://api.example.com/start"));
+            if (method is "POST" or "DELETE")
+            {
+                request.Content = new StringContent("body");
+                request.Headers.TransferEncodingChunked = true;
+            }
+
+            await client.SendAsync(request);
+
+            RecordedRequest second = transport.Requests[1];
+            Assert.Equal(expected, second.Method);
+            bool keepsBody = expected == method && request.Content is not null;
+            Assert.Equal(keepsBody, second.Body is not null);
+            Assert.Equal(keepsBody, second.Header("Content-Digest") is not null);
+            Assert.Equal(keepsBody, second.Header("Signature-Input")!.Contains("content-digest", StringComparison.Ordinal));
+            if (!keepsBody)
+            {
+                Assert.Null(second.Header("Transfer-Encoding"));
+            }
+        }
+    }
+
+    [Fact]
+    public async Task SendAsync_RedirectLoop_StopsAtTheHopLimit()
+    {
+        (HttpClient client, ScriptedTransport transport) = CreateRedirectingClient((_, call) => Redirect(302, "/again/" + call), maxRedirections: 3);
+        using (client)
+        {
+            HttpResponseMessage response = await client.GetAsync(new Uri("https://api.example.com/start"));
+
+            Assert.Equal(HttpStatusCode.Found, response.StatusCode);
+            Assert.Equal(4, transport.Requests.Count);
+            Assert.Equal(4, transport.Requests.Select(TestKeys.Nonce).Distinct().Count());
+        }
+    }
+
+    [Fact]
+    public async Task SendAsync_MaxAutomaticRedirectionsZero_ReturnsTheRedirect()
+    {
+        (HttpClient client, ScriptedTransport transport) = CreateRedirectingClient((_, _) => Redirect(307, "/next"), maxRedirections: 0);
+        using (client)
+        {
+            HttpResponseMessage response = await client.GetAsync(new Uri("https://api.example.com/start"));
+
+            Assert.Equal(HttpStatusCode.TemporaryRedirect, response.StatusCode);
+            Assert.Single(transport.Requests);
+        }
+    }
+
+    [Fact]
+    public async Task SendAsync_NotModified_IsNotARedirect()
+    {
+        (HttpClient client, ScriptedTransport transport) = CreateRedirectingClient((_, _) => Redirect(304, "/next"));
+        using (client)
+        {
+            HttpResponseMessage response = await client.GetAsync(new Uri("https://api.example.com/start"));
+
+            Assert.Equal(HttpStatusCode.NotModified, response.StatusCode);
+            Assert.Single(transport.Requests);
+        }
+    }
+
+    [Fact]
+    public async Task SendAsync_TransportFollowedARedirectItself_ThrowsNamingAllowAutoRedirect()
+    {
+        // A custom transport that follows redirects: it rewrites RequestUri to where it ended up, as SocketsHttpHandler does.
+        (HttpClient client, _) = CreateRedirectingClient((request, _) =>
+        {
+            request.RequestUri = new Uri("https://elsewhere.example.com/landed");
+            return new HttpResponseMessage(HttpStatusCode.OK);
+        });
+        using (client)
+        {
+            var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => client.GetAsync(new Uri("https://api.example.com/start")));
+
+            Assert.Contains("AllowAutoRedirect = false", ex.Message, StringComparison.Ordinal);
+            Assert.Contains("https://elsewhere.example.com", ex.Message, StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>The innermost handler, answering each call with a scripted response; records what was sent.</summary>
+    private sealed class ScriptedTransport(Func<HttpRequestMessage, int, HttpResponseMessage> answer) : HttpMessageHandler
+    {
+        private readonly RecordingHandler _recorder = new();
+
+        public List<RecordedRequest> Requests => _recorder.Requests;
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            using var invoker = new HttpMessageInvoker(_recorder, disposeHandler: false);
+            (await invoker.SendAsync(request, cancellationToken)).Dispose();
+            HttpResponseMessage response = answer(request, Requests.Count - 1);
+            response.RequestMessage = request;
+            return response;
+        }
     }
 
     /// <summary>A retry handler that also moves the clock on between attempts, as a real back-off would.</summary>

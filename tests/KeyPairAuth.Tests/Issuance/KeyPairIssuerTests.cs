@@ -206,7 +206,66 @@ public sealed class KeyPairIssuerTests
         await issuer.RevokeAsync(record.KeyId);
         KeyIssuanceException ex = await Assert.ThrowsAsync<KeyIssuanceException>(async () => await issuer.RegisterAsync(request));
         Assert.Equal(KeyIssuanceError.DuplicatePublicKey, ex.Error);
-        Assert.Equal($"This public key is already registered as {record.KeyId} (revoked); generate a new key pair instead.", ex.Message);
+        Assert.Equal(
+            $"This public key is already registered (key id {record.KeyId}); a public key can be registered once. Generate a new key pair to register another key.",
+            ex.Message);
+        Assert.Single(await issuer.ListByOwnerAsync("alice"));
+    }
+
+    [Fact]
+    public async Task RegisterAsync_SamePublicKeyForAnotherOwner_ThrowsDuplicatePublicKey()
+    {
+        KeyPairIssuer issuer = CreateIssuer();
+        Ed25519PublicKey publicKey = Ed25519PublicKey.Parse(TestKeys.OpenSslPublicPem);
+        PublicKeyRecord alices = await issuer.RegisterAsync(new KeyRegistrationRequest { Owner = "alice", Name = "laptop", PublicKey = publicKey });
+
+        KeyIssuanceException ex = await Assert.ThrowsAsync<KeyIssuanceException>(async () =>
+            await issuer.RegisterAsync(new KeyRegistrationRequest { Owner = "mallory", Name = "copied", PublicKey = publicKey }));
+
+        Assert.Equal(KeyIssuanceError.DuplicatePublicKey, ex.Error);
+        Assert.Contains("already registered", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("alice", ex.Message, StringComparison.Ordinal); // nothing about the other owner's record
+        Assert.Empty(await issuer.ListByOwnerAsync("mallory"));
+        Assert.Equal("alice", (await issuer.GetAsync(alices.KeyId))!.Owner);
+    }
+
+    [Fact]
+    public async Task RegisterAsync_KeyId_IsDerivedFromThePublicKey_SoTheClientKnowsItBeforehand()
+    {
+        KeyPairIssuer issuer = CreateIssuer();
+        using SigningKey local = SigningKey.Generate(); // what keypairauth keygen does on the user's machine
+
+        PublicKeyRecord record = await issuer.RegisterAsync(new KeyRegistrationRequest { Owner = "alice", Name = "laptop", PublicKey = local.PublicKey });
+        PublicKeyRecord openSsl = await issuer.RegisterAsync(new KeyRegistrationRequest
+        {
+            Owner = "alice", Name = "openssl", PublicKey = Ed25519PublicKey.Parse(TestKeys.OpenSslPublicPem),
+        });
+
+        Assert.Equal(local.KeyId, record.KeyId);
+        Assert.Equal(TestKeys.DerivedKeyIdOf(local.PublicKey), record.KeyId);
+        Assert.Equal(TestKeys.OpenSslKeyId, openSsl.KeyId);
+    }
+
+    [Fact]
+    public async Task IssueAsync_KeyId_IsDerivedFromTheIssuedPublicKey()
+    {
+        using IssuedKeyPair issued = await CreateIssuer().IssueAsync(Request());
+        Assert.Equal(TestKeys.DerivedKeyIdOf(issued.Record.PublicKey), issued.KeyId);
+    }
+
+    [Fact]
+    public async Task RegisterAsync_PublicKeyWhoseIdWouldLookLikeASecret_IsRefusedWithAdvice()
+    {
+        KeyPairIssuer issuer = CreateIssuer();
+        Ed25519PublicKey publicKey = Ed25519PublicKey.FromBase64Url(TestKeys.ReservedIdPublicX);
+        Assert.StartsWith("kpa_sk_", TestKeys.DerivedKeyIdOf(publicKey), StringComparison.Ordinal);
+
+        KeyIssuanceException ex = await Assert.ThrowsAsync<KeyIssuanceException>(async () =>
+            await issuer.RegisterAsync(new KeyRegistrationRequest { Owner = "alice", Name = "unlucky", PublicKey = publicKey }));
+
+        Assert.Equal(KeyIssuanceError.InvalidRequest, ex.Error);
+        Assert.Contains("generate another key pair", ex.Message, StringComparison.Ordinal);
+        Assert.Empty(await issuer.ListByOwnerAsync("alice"));
     }
 
     [Fact]

@@ -49,6 +49,41 @@ public sealed class KeyIdTests
     public void IsValid_KnownId_ReturnsTrue() => Assert.True(KeyId.IsValid(TestKeys.KnownKeyId));
 
     [Fact]
+    public void FromPublicKey_Rfc8037ThumbprintExample_IsKpaPlusFirst16Characters() =>
+        // RFC 8037 appendix A.3 gives this key's RFC 7638 thumbprint: kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k.
+        Assert.Equal(TestKeys.Rfc8037KeyId, KeyId.FromPublicKey(Ed25519PublicKey.FromBase64Url(TestKeys.Rfc8037PublicX)));
+
+    [Fact]
+    public void FromPublicKey_OpenSslKey_MatchesOpenSslPythonAndNode() =>
+        Assert.Equal(TestKeys.OpenSslKeyId, KeyId.FromPublicKey(Ed25519PublicKey.FromSpkiPem(TestKeys.OpenSslPublicPem)));
+
+    [Fact]
+    public void FromPublicKey_AnyKey_IsDeterministicAndHasTheKeyIdShape()
+    {
+        for (int i = 0; i < 50; i++)
+        {
+            using SigningKey key = SigningKey.Generate();
+            Ed25519PublicKey samePublicKey = Ed25519PublicKey.Parse(key.PublicKey.ExportJwk());
+            string id = KeyId.FromPublicKey(key.PublicKey);
+            Assert.Equal(id, KeyId.FromPublicKey(samePublicKey));
+            Assert.Equal(TestKeys.DerivedKeyIdOf(key.PublicKey), id);
+            Assert.Matches("^kpa_[A-Za-z0-9_-]{16}$", id);
+            Assert.True(KeyId.IsValid(id));
+        }
+    }
+
+    [Fact]
+    public void FromPublicKey_KeyWhoseThumbprintStartsWithSk_IsNotAValidKeyId()
+    {
+        string id = KeyId.FromPublicKey(Ed25519PublicKey.FromBase64Url(TestKeys.ReservedIdPublicX));
+        Assert.Equal("kpa_sk_J8STSBQ978jDL", id);
+        Assert.False(KeyId.IsValid(id));
+    }
+
+    [Fact]
+    public void FromPublicKey_Null_Throws() => Assert.Throws<ArgumentNullException>(() => KeyId.FromPublicKey(null!));
+
+    [Fact]
     public void FromBytes_RoundTripsThroughToBytes()
     {
         byte[] bytes = [.. Enumerable.Range(0, 12).Select(i => (byte)i)];

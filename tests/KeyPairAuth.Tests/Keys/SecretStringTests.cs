@@ -28,6 +28,22 @@ public sealed class SecretStringTests
     }
 
     [Fact]
+    public void Parse_OpenSslSecret_CarriesTheKeysDerivedId()
+    {
+        using SigningKey key = SigningKey.Parse(TestKeys.OpenSslSecret);
+        Assert.Equal(TestKeys.OpenSslKeyId, key.KeyId);
+        Assert.Equal(TestKeys.DerivedKeyIdOf(key.PublicKey), key.KeyId);
+        Assert.Equal(TestKeys.OpenSslPublicBase64Url, key.PublicKey.ExportBase64Url());
+    }
+
+    [Fact]
+    public void Encode_DerivedKeyIdAndSeed_MatchesIndependentImplementation()
+    {
+        char[] secret = SecretString.Encode(TestKeys.OpenSslKeyId, TestKeys.OpenSslSeed);
+        Assert.Equal(TestKeys.OpenSslSecret, new string(secret));
+    }
+
+    [Fact]
     public void Parse_SurroundingWhitespace_IsIgnored()
     {
         using SigningKey key = SigningKey.Parse("  " + TestKeys.KnownSecret + "\r\n");

@@ -15,6 +15,50 @@ public sealed class SigningKeyTests
     }
 
     [Fact]
+    public void Generate_KeyId_IsDerivedFromThePublicKey()
+    {
+        for (int i = 0; i < 20; i++)
+        {
+            using SigningKey key = SigningKey.Generate();
+            Assert.Equal(TestKeys.DerivedKeyIdOf(key.PublicKey), key.KeyId);
+        }
+    }
+
+    [Fact]
+    public void Generate_ExportSecret_CarriesTheDerivedKeyId()
+    {
+        using SigningKey key = SigningKey.Generate();
+        string secret = key.ExportSecret();
+        using SigningKey parsed = SigningKey.Parse(secret);
+        Assert.Equal(TestKeys.DerivedKeyIdOf(parsed.PublicKey), parsed.KeyId);
+    }
+
+    [Fact]
+    public void FromSeed_WithoutKeyId_UsesTheDerivedKeyId()
+    {
+        using SigningKey key = SigningKey.FromSeed(TestKeys.OpenSslSeed);
+        Assert.Equal(TestKeys.OpenSslKeyId, key.KeyId);
+        Assert.False(key.CanExport);
+        Assert.Equal(KeyFormatError.WrongLength, Assert.Throws<KeyFormatException>(() => SigningKey.FromSeed(new byte[31])).Error);
+    }
+
+    [Fact]
+    public void FromPkcs8Pem_WithoutKeyId_UsesTheDerivedKeyId()
+    {
+        using SigningKey key = SigningKey.FromPkcs8Pem(TestKeys.OpenSslPrivatePem);
+        Assert.Equal(TestKeys.OpenSslKeyId, key.KeyId);
+        Assert.Equal(Ed25519PublicKey.FromSpkiPem(TestKeys.OpenSslPublicPem), key.PublicKey);
+        Assert.False(key.CanExport);
+    }
+
+    [Fact]
+    public void FromPkcs8Pem_WithKeyId_KeepsTheGivenKeyId()
+    {
+        using SigningKey key = SigningKey.FromPkcs8Pem("partner-7", TestKeys.OpenSslPrivatePem);
+        Assert.Equal("partner-7", key.KeyId);
+    }
+
+    [Fact]
     public void Generate_ExportSecret_RoundTripsToSameKey()
     {
         using SigningKey key = SigningKey.Generate();
@@ -49,7 +93,7 @@ public sealed class SigningKeyTests
     public void ParsedKeys_SignOnly_CannotBeExported()
     {
         using SigningKey fromSecret = SigningKey.Parse(TestKeys.KnownSecret);
-        using SigningKey fromPem = SigningKey.FromPkcs8Pem("kpa_AAECAwQFBgcICQoL", TestKeys.OpenSslPrivatePem);
+        using SigningKey fromPem = SigningKey.FromPkcs8Pem(TestKeys.OpenSslKeyId, TestKeys.OpenSslPrivatePem);
         using SigningKey fromSeed = SigningKey.FromSeed("test-key-ed25519", TestKeys.OpenSslSeed);
         foreach (SigningKey key in new[] { fromSecret, fromPem, fromSeed })
         {
@@ -64,7 +108,7 @@ public sealed class SigningKeyTests
     [Fact]
     public void FromPkcs8Pem_OpenSslKey_MatchesOpenSslPublicKey()
     {
-        using SigningKey key = SigningKey.FromPkcs8Pem("kpa_AAECAwQFBgcICQoL", TestKeys.OpenSslPrivatePem);
+        using SigningKey key = SigningKey.FromPkcs8Pem(TestKeys.OpenSslKeyId, TestKeys.OpenSslPrivatePem);
         Ed25519PublicKey openSslPublic = Ed25519PublicKey.FromSpkiPem(TestKeys.OpenSslPublicPem);
         Assert.Equal(openSslPublic, key.PublicKey);
         Assert.True(TestKeys.SignsFor(key, openSslPublic));

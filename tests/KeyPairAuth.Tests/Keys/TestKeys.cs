@@ -25,10 +25,25 @@ internal static class TestKeys
     // openssl pkey -in key.pem -outform DER | tail -c 32 | xxd -p
     public const string OpenSslSeedHex = "5cc5a89d4c490d5f8651698e4d517e0cfd554cc3d5b3cc61a3b23349fca3e48d";
 
-    // The secret string for key id bytes 00..0b and the seed above, computed independently in Python
+    // A secret string made before key ids were derived: key id bytes 00..0b (not the key's derived id) and the seed
+    // above, computed independently in Python. Such secrets stay readable; the id they carry is used as is.
     // (base64.urlsafe_b64encode(id + seed + struct.pack('<I', zlib.crc32(id + seed)))).
     public const string KnownKeyId = "kpa_AAECAwQFBgcICQoL";
     public const string KnownSecret = "kpa_sk_AAECAwQFBgcICQoLXMWonUxJDV-GUWmOTVF-DP1VTMPVs8xho7IzSfyj5I2TMaCh";
+
+    // The key id the OpenSSL key derives (kpa_ + the first 16 characters of its base64url RFC 7638 JWK thumbprint),
+    // computed independently with the openssl one-liner in docs/keys.md, Python hashlib and Node crypto; and the secret
+    // string carrying that id with the OpenSSL seed, computed in Python as KnownSecret was.
+    public const string OpenSslKeyId = "kpa_LkUSEO3xIErh14l0";
+    public const string OpenSslSecret = "kpa_sk_LkUSEO3xIErh14l0XMWonUxJDV-GUWmOTVF-DP1VTMPVs8xho7IzSfyj5I3pFYoF";
+
+    // RFC 8037 appendix A.3: this public key's JWK thumbprint is kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k.
+    public const string Rfc8037PublicX = "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo";
+    public const string Rfc8037KeyId = "kpa_kPrK_qmxVWaYVA9w";
+
+    // A public key (found by search with Node crypto) whose thumbprint starts "sk_": its id would be kpa_sk_J8STSBQ978jDL,
+    // which looks like a secret to a scanner and is reserved.
+    public const string ReservedIdPublicX = "32CWCMMTFaDrYXsdxIhwAOkSIQ0gGpvrMEoEr6OKp2o";
 
     // ssh-keygen -t ed25519 -C user@host; fingerprint from ssh-keygen -lf
     public const string SshPublicLine = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIATf3onfkEN4ydibaq9tHx/6Hpv3jQP3AD4f+2NWsL/v user@host";
@@ -53,6 +68,18 @@ internal static class TestKeys
         "-----END PUBLIC KEY-----\n";
 
     public static byte[] OpenSslSeed => Convert.FromHexString(OpenSslSeedHex);
+
+    /// <summary>
+    /// The key id derived from a public key, written out here independently of <c>KeyId</c>: <c>kpa_</c> + the first 16
+    /// base64url characters of SHA-256 over the RFC 7638 canonical JWK.
+    /// </summary>
+    public static string DerivedKeyIdOf(Ed25519PublicKey publicKey)
+    {
+        string jwk = "{\"crv\":\"Ed25519\",\"kty\":\"OKP\",\"x\":\"" + publicKey.ExportBase64Url() + "\"}";
+        string thumbprint = Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(jwk)))
+            .TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        return "kpa_" + thumbprint[..16];
+    }
 
     /// <summary>Signs with <paramref name="key"/> and verifies with <paramref name="publicKey"/>.</summary>
     public static bool SignsFor(SigningKey key, Ed25519PublicKey publicKey)

@@ -15,7 +15,8 @@ public sealed class HttpMessageSignerTests
         SfDictionary parsed = StructuredFieldParser.ParseDictionary(fields.SignatureInput);
         Assert.Equal("sig1", parsed.Members[0].Key);
         SfInnerList list = parsed.Members[0].Value.InnerList!;
-        Assert.Equal(["@method", "@authority", "@path", "@query"], list.Items.Select(i => i.Value.String));
+        Assert.Equal(["@method", "@scheme", "@authority", "@path", "@query"], list.Items.Select(i => i.Value.String));
+        Assert.Equal(SigningOptions.DefaultComponents, list.Items.Select(i => i.Value.String));
         Assert.Equal(["created", "keyid", "nonce", "alg"], list.Parameters.Select(p => p.Key));
         Assert.Equal(VerifierFixture.Now.ToUnixTimeSeconds(), list.Parameters[0].Value.Integer);
         Assert.Equal("kpa_test_key_1", list.Parameters[1].Value.String);
@@ -31,7 +32,7 @@ public sealed class HttpMessageSignerTests
 
         SignatureFields fields = f.Signer.Sign(VerifierFixture.Post(), f.Key);
 
-        Assert.StartsWith("sig1=(\"@method\" \"@authority\" \"@path\" \"@query\" \"content-digest\");", fields.SignatureInput, StringComparison.Ordinal);
+        Assert.StartsWith("sig1=(\"@method\" \"@scheme\" \"@authority\" \"@path\" \"@query\" \"content-digest\");", fields.SignatureInput, StringComparison.Ordinal);
     }
 
     [Fact]
