@@ -463,6 +463,29 @@ public sealed class KeyManagementEndpointsTests
     }
 
     [Fact]
+    public async Task Register_AnotherUsersPublicKey_Returns409_WithoutTellingWhoseItIs_AndTheirKeyIsUntouched()
+    {
+        await using KeyManagementApp app = await KeyManagementApp.StartAsync();
+        string alice = NewUser();
+        string mallory = NewUser();
+        using SigningKey local = SigningKey.Generate();
+        string body = JsonSerializer.Serialize(new { name = "own", publicKey = local.PublicKey.ExportSpkiPem() });
+        Reply original = await app.RegisterAsync(alice, body);
+        original.AssertStatus(HttpStatusCode.Created);
+        string keyId = original.Json.GetProperty("keyId").GetString()!;
+
+        Reply copy = await app.RegisterAsync(mallory, JsonSerializer.Serialize(new { name = "copied", publicKey = local.PublicKey.ExportJwk() }));
+
+        copy.AssertProblem(HttpStatusCode.Conflict, KeyManagementErrorCodes.DuplicatePublicKey);
+        Assert.DoesNotContain(alice, copy.Body, StringComparison.Ordinal);
+        Assert.Empty((await app.ListAsync(mallory)).Json.GetProperty("keys").EnumerateArray());
+        (await app.GetAsync(mallory, keyId)).AssertProblem(HttpStatusCode.NotFound, KeyManagementErrorCodes.KeyNotFound);
+        Reply mine = await app.GetAsync(alice, keyId);
+        Assert.Equal("own", mine.Json.GetProperty("name").GetString());
+        Assert.Equal("active", mine.Json.GetProperty("status").GetString());
+    }
+
+    [Fact]
     public async Task EveryEndpoint_WithoutASignedInUser_Returns401_AndDoesNothing()
     {
         // "/open/keys" was mapped without RequireAuthorization: the endpoints refuse anonymous callers themselves.
