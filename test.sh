@@ -10,9 +10,18 @@ rm -rf "$results_dir"
 mkdir -p "$results_dir"
 
 # Services: each provisioning script under .ci/services/ is run if present (installs and starts what a
-# test project needs on loopback, exporting its connection settings to .test-services/env).
+# test project needs on loopback, exporting its connection settings to .test-services/env as NAME=value lines
+# and appending the shell commands that stop it to .test-services/stop, which runs on every exit).
 mkdir -p .test-services
+# A run killed before its trap ran may have left servers behind: stop them first.
+if [ -f .test-services/stop ]; then bash .test-services/stop >/dev/null 2>&1 || true; fi
 : > .test-services/env
+: > .test-services/stop
+rm -f .test-services/apt-updated
+# Quiet, so the last line printed stays the summary.
+trap 'bash .test-services/stop >/dev/null 2>&1 || true' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 for script in .ci/services/*.sh; do
   [ -e "$script" ] || continue
   echo "==> provisioning: $script"

@@ -7,6 +7,9 @@
 #                                     iterations, and a short E2E; reports go to artifacts/benchmarks-quick/ only
 #   benchmarks/run.sh [--quick] SUITE...
 #                                     SUITE: verify sign digest sf replay alternatives handler e2e replay-memory alloc-profile ratios
+#                                     store (EF Core store on PostgreSQL: cold lookup p50/p99, cache-hit ratio), store-verify
+#                                     (BenchmarkDotNet: cache-hit verification, in-memory vs EF Core store); both start a
+#                                     throwaway PostgreSQL (.ci/services/postgres.sh) unless KEYPAIRAUTH_TEST_POSTGRES is set
 #
 # The machine has 2 cores: stop other heavy work first; ratios inside one report are what count.
 set -euo pipefail
@@ -18,7 +21,7 @@ suites=()
 for arg in "$@"; do
   case "$arg" in
     --quick) quick=1 ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) suites+=("$arg") ;;
   esac
 done
@@ -35,6 +38,7 @@ declare -A classes=(
   [replay]=ReplayCacheBenchmarks
   [alternatives]=AlternativesBenchmarks
   [handler]=HandlerBenchmarks
+  [store-verify]=StoreBenchmarks
 )
 
 if [ "$quick" -eq 1 ]; then
@@ -42,8 +46,21 @@ if [ "$quick" -eq 1 ]; then
   if [ ${#suites[@]} -eq 0 ]; then suites=(headline ratios alloc-profile e2e); fi
 else
   out=benchmarks/results
-  if [ ${#suites[@]} -eq 0 ]; then suites=(verify sign digest sf replay alternatives handler ratios alloc-profile replay-memory e2e); fi
+  if [ ${#suites[@]} -eq 0 ]; then suites=(verify sign digest sf replay alternatives handler ratios alloc-profile replay-memory store e2e); fi
 fi
+
+# The store suites need PostgreSQL: start a throwaway server (stopped on exit) unless one is configured.
+for suite in "${suites[@]}"; do
+  if [[ "$suite" == store* ]] && [ -z "${KEYPAIRAUTH_TEST_POSTGRES:-}" ]; then
+    mkdir -p .test-services
+    : > .test-services/env
+    : > .test-services/stop
+    trap 'bash .test-services/stop >/dev/null 2>&1 || true' EXIT
+    bash .ci/services/postgres.sh
+    set -a; . .test-services/env; set +a
+    break
+  fi
+done
 mkdir -p "$out"
 raw="artifacts/benchmarkdotnet"
 start=$SECONDS
@@ -59,6 +76,9 @@ for suite in "${suites[@]}"; do
       dotnet "$dll" replay-memory "${extra[@]}" --out "$out/replay-memory.md" ;;
     alloc-profile)
       dotnet "$dll" alloc-profile --out "$out/alloc-profile.md" ;;
+    store)
+      extra=(); [ "$quick" -eq 1 ] && extra=(--quick)
+      dotnet "$dll" store "${extra[@]}" --out "$out/store.md" ;;
     ratios)
       extra=(--diagnose); [ "$quick" -eq 1 ] && extra=(--quick)
       dotnet "$dll" ratios "${extra[@]}" --out "$out/ratios.md" ;;

@@ -33,6 +33,11 @@ internal static class Program
             return await Suites.HandlerBenchmarks.ProfileAsync();
         }
 
+        if (args.Length > 0 && args[0] == "store")
+        {
+            return await Stores.StoreRunner.RunAsync(args[1..]);
+        }
+
         if (args.Length > 0 && args[0] == "replay-memory")
         {
             return await ReplayMemoryMeasurement.RunAsync(args[1..]);

@@ -68,18 +68,21 @@ internal static class Fixtures
     public static InMemoryPublicKeyStore StoreWithKey(SigningKey key, DateTimeOffset now)
     {
         var store = new InMemoryPublicKeyStore();
-        PublicKeyAddResult added = store.AddAsync(new PublicKeyRecord
-        {
-            KeyId = key.KeyId,
-            Owner = "user-42",
-            Name = "bench",
-            PublicKey = key.PublicKey,
-            Scopes = ["orders:read", "orders:write"],
-            CreatedAt = now.AddDays(-1),
-        }, maxActiveKeysPerOwner: 10).AsTask().GetAwaiter().GetResult();
+        PublicKeyAddResult added = store.AddAsync(RecordFor(key, now), maxActiveKeysPerOwner: 10).AsTask().GetAwaiter().GetResult();
         Require(added == PublicKeyAddResult.Added, "the key is stored");
         return store;
     }
+
+    /// <summary>The bench key's record, created a day before <paramref name="now"/>.</summary>
+    public static PublicKeyRecord RecordFor(SigningKey key, DateTimeOffset now) => new()
+    {
+        KeyId = key.KeyId,
+        Owner = "user-42",
+        Name = "bench",
+        PublicKey = key.PublicKey,
+        Scopes = ["orders:read", "orders:write"],
+        CreatedAt = now.AddDays(-1),
+    };
 
     public static void Require(bool condition, string what)
     {

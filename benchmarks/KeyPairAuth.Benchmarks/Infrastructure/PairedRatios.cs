@@ -117,7 +117,7 @@ internal static class PairedRatios
         return 0;
     }
 
-    private static void Row(StringBuilder sb, string name, string target, Func<bool> baseline, Func<bool> ours, int rounds)
+    internal static void Row(StringBuilder sb, string name, string target, Func<bool> baseline, Func<bool> ours, int rounds)
     {
         // Size blocks to ~20 ms of the baseline; warm both up (JIT tiers, caches) first.
         int perBlock = 1;

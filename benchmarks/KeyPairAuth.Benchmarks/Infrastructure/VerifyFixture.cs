@@ -30,11 +30,11 @@ internal sealed class VerifyFixture : IDisposable
     private readonly byte[]? _body;
     private int _next;
 
-    private VerifyFixture(int bodySize, int poolSize, bool noOpReplayCache = false)
+    private VerifyFixture(int bodySize, int poolSize, bool noOpReplayCache = false, IPublicKeyStore? keyStore = null)
     {
         var time = new FixedTimeProvider(TimeProvider.System.GetUtcNow());
         using SigningKey key = SigningKey.FromSeed(Fixtures.KeyId, Fixtures.Seed);
-        InMemoryPublicKeyStore store = Fixtures.StoreWithKey(key, time.GetUtcNow());
+        IPublicKeyStore store = keyStore ?? Fixtures.StoreWithKey(key, time.GetUtcNow());
 
         _replay = new GenerationalReplayCache(noOpReplayCache
             ? () => new AcceptAllReplayCache()
@@ -102,6 +102,9 @@ internal sealed class VerifyFixture : IDisposable
     public BenchRequest Unsigned { get; }
 
     public static VerifyFixture ForGet(int poolSize = PoolSize) => new(-1, poolSize);
+
+    /// <summary>A GET fixture over another store, which must already hold the bench key (<see cref="Fixtures.RecordFor"/>).</summary>
+    public static VerifyFixture ForGet(IPublicKeyStore store, int poolSize = PoolSize) => new(-1, poolSize, keyStore: store);
 
     public static VerifyFixture ForPost(int bodySize, int poolSize = PoolSize) => new(bodySize, poolSize);
 
