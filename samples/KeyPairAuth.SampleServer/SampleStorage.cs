@@ -1,34 +1,79 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+
 namespace KeyPairAuth.SampleServer;
 
 /// <summary>
-/// The one place the sample chooses where keys live, shared by the web server and the admin CLI (<c>keys ...</c>).
+/// The one place the sample chooses where keys live, shared by the web server and the admin CLI (<c>keys ...</c>):
+/// an embedded SQLite file at <c>Database:Path</c> (default <c>./data/keypairauth.db</c>), or PostgreSQL when
+/// <c>ConnectionStrings:Postgres</c> is set. Keys are stored by <c>KeyPairAuth.EntityFrameworkCore</c> in
+/// <see cref="SampleDbContext"/>.
 /// </summary>
-/// <remarks>
-/// Today this is KeyPairAuth's in-memory store, so keys are lost when the process exits and a <c>keys</c> command run
-/// as its own process does not see the server's keys. The durable set-up this seam is for (the
-/// <c>KeyPairAuth.EntityFrameworkCore</c> and <c>KeyPairAuth.Redis</c> packages): an embedded SQLite file at
-/// <c>Database:Path</c> (default <c>./data/keypairauth.db</c>, schema created on first start), or PostgreSQL and Redis
-/// when <c>ConnectionStrings:Postgres</c> and <c>ConnectionStrings:Redis</c> are set.
-/// </remarks>
 public static class SampleStorage
 {
     public const string DefaultDatabasePath = "./data/keypairauth.db";
 
-    /// <summary>Registers the key store, the issuer and the replay cache.</summary>
+    /// <summary>Registers the database, the key store, the issuer and the replay cache.</summary>
     public static void AddSampleStorage(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        services.AddKeyPairAuth(o => o.MaxActiveKeysPerOwner = configuration.GetValue("Keys:MaxActivePerOwner", 10));
+        if (configuration.GetConnectionString("Postgres") is { Length: > 0 } postgres)
+        {
+            services.AddDbContext<SampleDbContext>(o => o.UseNpgsql(postgres));
+        }
+        else
+        {
+            // Default Timeout: concurrent writers (the server and a `keys` command) wait for SQLite's lock instead of failing.
+            string connectionString = new SqliteConnectionStringBuilder { DataSource = SqlitePath(configuration), DefaultTimeout = 30 }.ToString();
+            services.AddDbContext<SampleDbContext>(o => o.UseSqlite(connectionString));
+        }
+
+        if (!string.IsNullOrEmpty(configuration.GetConnectionString("Redis")))
+        {
+            // Several instances need a shared replay cache, or a request replayed to another instance would pass.
+            throw new InvalidOperationException(
+                "ConnectionStrings:Redis is set, but this sample does not include the Redis replay cache (KeyPairAuth.Redis) yet. " +
+                "Unset it and run a single instance.");
+        }
+
+        services.AddKeyPairAuth(o => o.MaxActiveKeysPerOwner = configuration.GetValue("Keys:MaxActivePerOwner", 10))
+            .AddEntityFrameworkCoreStore<SampleDbContext>();
     }
 
-    /// <summary>Prepares the store before first use (creates or migrates the schema of a database store).</summary>
-    public static Task InitializeAsync(IServiceProvider services, CancellationToken cancellationToken = default)
+    /// <summary>Creates the database and its tables on first start (the sample has no migrations; see README).</summary>
+    public static async Task InitializeAsync(IServiceProvider services, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(services);
-        return Task.CompletedTask;
+        await using AsyncServiceScope scope = services.CreateAsyncScope();
+        SampleDbContext db = scope.ServiceProvider.GetRequiredService<SampleDbContext>();
+        if (db.Database.IsSqlite())
+        {
+            string? path = new SqliteConnectionStringBuilder(db.Database.GetConnectionString()).DataSource;
+            if (Path.GetDirectoryName(path) is { Length: > 0 } directory)
+            {
+                Directory.CreateDirectory(directory);
+            }
+        }
+
+        if (await db.Database.EnsureCreatedAsync(cancellationToken) && db.Database.IsSqlite())
+        {
+            // Write-ahead logging: readers (the server) never wait for a writer (a `keys` command). Persists in the file.
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
+        }
     }
 
-    /// <summary>Says where keys are kept, for the start-up banner and <c>keys</c> output.</summary>
+    /// <summary>Says where keys are kept, for the start-up banner and the dashboard (never a password).</summary>
     public static string Describe(IConfiguration configuration) =>
-        "in memory (keys are lost when the process exits)";
+        configuration.GetConnectionString("Postgres") is { Length: > 0 }
+            ? "in PostgreSQL (ConnectionStrings:Postgres)"
+            : $"in the SQLite file {SqlitePath(configuration)}";
+
+    private static string SqlitePath(IConfiguration configuration) =>
+        Path.GetFullPath(configuration["Database:Path"] is { Length: > 0 } path ? path : DefaultDatabasePath);
+}
+
+/// <summary>The sample's database: only KeyPairAuth's tables (an application would have its own next to them).</summary>
+public sealed class SampleDbContext(DbContextOptions<SampleDbContext> options) : DbContext(options)
+{
+    protected override void OnModelCreating(ModelBuilder modelBuilder) => modelBuilder.AddKeyPairAuth();
 }

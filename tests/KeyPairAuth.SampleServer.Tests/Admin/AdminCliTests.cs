@@ -15,6 +15,8 @@ namespace KeyPairAuth.SampleServer.Tests.Admin;
 /// </summary>
 public sealed class AdminCliTests
 {
+    private const string Server = "KeyPairAuth.SampleServer";
+
     private sealed record Run(int ExitCode, string Output, string Error)
     {
         public void AssertOneLineError(int exitCode, string contains)
@@ -245,22 +247,55 @@ public sealed class AdminCliTests
     }
 
     [Fact]
-    public async Task EntryPoint_KeysCommandsRunAsTheSampleProgram()
+    public async Task EntryPoint_KeysCommandsInTheirOwnProcess_ShareTheRunningServersDatabase()
     {
-        ProcessRunner.Result help = await ProcessRunner.RunAsync("KeyPairAuth.SampleServer", ["keys", "--help"]);
-        ProcessRunner.Result create = await ProcessRunner.RunAsync("KeyPairAuth.SampleServer", ["keys", "create", "--owner", "alice", "--name", "from the shell", "--format", "json"]);
-        ProcessRunner.Result unknown = await ProcessRunner.RunAsync("KeyPairAuth.SampleServer", ["keys", "revoke", KeyId.New()]);
-        ProcessRunner.Result usage = await ProcessRunner.RunAsync("KeyPairAuth.SampleServer", ["keys", "create", "--owner", "alice"]);
+        await using RunningSampleServer server = await RunningSampleServer.StartAsync();
+        var environment = new Dictionary<string, string?> { ["Database__Path"] = server.DatabasePath };
+        (string serverKey, _) = await server.IssueAsync("alice", "orders:read");
+
+        ProcessRunner.Result help = await ProcessRunner.RunAsync(Server, ["keys", "--help"], environment);
+        ProcessRunner.Result create = await ProcessRunner.RunAsync(Server, ["keys", "create", "--owner", "alice", "--name", "from the shell", "--format", "json"], environment);
 
         Assert.Equal(0, help.ExitCode);
         Assert.Contains("keys create", help.Output, StringComparison.Ordinal);
         Assert.True(create.ExitCode == 0, create.Error);
-        Assert.StartsWith(SigningKey.SecretPrefix, JsonDocument.Parse(create.Output).RootElement.GetProperty("secret").GetString(), StringComparison.Ordinal);
+        JsonElement created = JsonDocument.Parse(create.Output).RootElement;
+        string cliKey = created.GetProperty("keyId").GetString()!;
+
+        // The server, which never saw this key being created, accepts it: same database.
+        await using (var client = new SignedClient(server.BaseAddress, created.GetProperty("secret").GetString()!))
+        {
+            Reply whoami = await client.GetAsync("api/whoami");
+            whoami.AssertStatus(HttpStatusCode.OK);
+            Assert.Equal(cliKey, whoami.Json.GetProperty("keyId").GetString());
+        }
+
+        ProcessRunner.Result revoke = await ProcessRunner.RunAsync(Server, ["keys", "revoke", serverKey], environment);
+        ProcessRunner.Result list = await ProcessRunner.RunAsync(Server, ["keys", "list", "--owner", "alice", "--format", "json"], environment);
+        ProcessRunner.Result unknown = await ProcessRunner.RunAsync(Server, ["keys", "revoke", KeyId.New()], environment);
+        ProcessRunner.Result usage = await ProcessRunner.RunAsync(Server, ["keys", "create", "--owner", "alice"], environment);
+
+        Assert.True(revoke.ExitCode == 0, revoke.Error);
+        JsonElement[] keys = [.. JsonDocument.Parse(list.Output).RootElement.EnumerateArray()];
+        Assert.Equal([serverKey, cliKey], keys.Select(k => k.GetProperty("keyId").GetString()));
+        Assert.Equal(["revoked", "active"], keys.Select(k => k.GetProperty("status").GetString()));
         Assert.Equal(1, unknown.ExitCode);
         Assert.Single(unknown.Error.TrimEnd().Split('\n'));
         Assert.Contains("no key", unknown.Error, StringComparison.Ordinal);
         Assert.Equal(2, usage.ExitCode);
         Assert.Single(usage.Error.TrimEnd().Split('\n'));
+    }
+
+    [Fact]
+    public async Task EntryPoint_DatabaseUnreachable_ExitsOneWithOneLine()
+    {
+        var environment = new Dictionary<string, string?> { ["Database__Path"] = "/proc/keypairauth-no-such-dir/keys.db" };
+
+        ProcessRunner.Result run = await ProcessRunner.RunAsync(Server, ["keys", "list", "--owner", "alice"], environment);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Single(run.Error.TrimEnd().Split('\n'));
+        Assert.StartsWith("keys: error: the key store failed", run.Error, StringComparison.Ordinal);
     }
 
     private static string Line(string output, string label)

@@ -26,16 +26,23 @@ public sealed class RunningSampleServer : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public string StartupOutput { get; private set; } = string.Empty;
+    public string StartupOutput { get; private init; } = string.Empty;
+
+    /// <summary>Gets the server's SQLite file (a fresh one per server, deleted with it).</summary>
+    public string DatabasePath { get; private init; } = string.Empty;
 
     public static async Task<RunningSampleServer> StartAsync(params string[] extraArgs)
     {
-        WebApplication app = SampleServerApp.Build(["--urls=http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning", .. extraArgs]);
+        string database = Path.Combine(Path.GetTempPath(), $"kpa-sample-{Guid.NewGuid():N}", "keypairauth.db");
+        WebApplication app = SampleServerApp.Build(
+            ["--urls=http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning", $"--Database:Path={database}", .. extraArgs]);
         using var output = new StringWriter();
         IReadOnlyList<string> addresses = await SampleServerApp.StartAsync(app, output);
-        var server = new RunningSampleServer(app, new Uri(addresses[0].TrimEnd('/') + "/"));
-        server.StartupOutput = output.ToString();
-        return server;
+        return new RunningSampleServer(app, new Uri(addresses[0].TrimEnd('/') + "/"))
+        {
+            StartupOutput = output.ToString(),
+            DatabasePath = database,
+        };
     }
 
     /// <summary>Issues a key straight through the server's issuer (what the dashboard does for a signed-in user).</summary>
@@ -56,6 +63,15 @@ public sealed class RunningSampleServer : IAsyncDisposable
 
         await _app.StopAsync();
         await _app.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(Path.GetDirectoryName(DatabasePath)!, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Left in the temp folder; harmless.
+        }
     }
 }
 
