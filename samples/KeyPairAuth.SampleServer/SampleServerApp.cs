@@ -30,6 +30,7 @@ public static class SampleServerApp
 
         // Quiet by default: the framework's per-request logs drown the sample's own lines. Configuration overrides.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
 
         builder.Services.AddSampleStorage(builder.Configuration);
         builder.Services.AddSingleton<KeyActivity>();
