@@ -10,6 +10,7 @@
 #                                     store (EF Core store on PostgreSQL: cold lookup p50/p99, cache-hit ratio), store-verify
 #                                     (BenchmarkDotNet: cache-hit verification, in-memory vs EF Core store); both start a
 #                                     throwaway PostgreSQL (.ci/services/postgres.sh) unless KEYPAIRAUTH_TEST_POSTGRES is set
+#                                     redis (needs redis-server on the PATH, or KEYPAIRAUTH_TEST_REDIS; not in the default set)
 #
 # The machine has 2 cores: stop other heavy work first; ratios inside one report are what count.
 set -euo pipefail
@@ -21,7 +22,7 @@ suites=()
 for arg in "$@"; do
   case "$arg" in
     --quick) quick=1 ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) suites+=("$arg") ;;
   esac
 done
@@ -71,6 +72,12 @@ for suite in "${suites[@]}"; do
     e2e)
       extra=(); [ "$quick" -eq 1 ] && extra=(--quick)
       dotnet "$dll" e2e "${extra[@]}" --out "$out/e2e.md" ;;
+    redis)
+      if [ -z "${KEYPAIRAUTH_TEST_REDIS:-}" ] && ! command -v redis-server >/dev/null 2>&1; then
+        echo "redis: install redis-server (apt-get install redis-server) or set KEYPAIRAUTH_TEST_REDIS" >&2; exit 2
+      fi
+      extra=(); [ "$quick" -eq 1 ] && extra=(--quick)
+      dotnet "$dll" redis "${extra[@]}" --out "$out/redis.md" ;;
     replay-memory)
       extra=(); [ "$quick" -eq 1 ] && extra=(--quick)
       dotnet "$dll" replay-memory "${extra[@]}" --out "$out/replay-memory.md" ;;

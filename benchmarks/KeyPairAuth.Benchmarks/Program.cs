@@ -38,6 +38,11 @@ internal static class Program
             return await Stores.StoreRunner.RunAsync(args[1..]);
         }
 
+        if (args.Length > 0 && args[0] == "redis")
+        {
+            return await Redis.RedisReplayMeasurement.RunAsync(args[1..]);
+        }
+
         if (args.Length > 0 && args[0] == "replay-memory")
         {
             return await ReplayMemoryMeasurement.RunAsync(args[1..]);

@@ -44,7 +44,12 @@ public static class KeyPairAuthenticationExtensions
     /// Adds the KeyPair scheme: verifies RFC 9421 signatures and <c>Content-Digest</c> against the keys in the
     /// <c>IPublicKeyStore</c> registered by <c>services.AddKeyPairAuth()</c>. Options are validated at start-up.
     /// </summary>
-    /// <remarks>This method can be safely called multiple times (with different scheme names).</remarks>
+    /// <remarks>
+    /// Works alone: without <c>services.AddKeyPairAuth()</c> and a chosen store and replay cache, it falls back to the
+    /// in-memory ones and, outside the Development environment, logs one warning at start-up that keys are lost on
+    /// restart and replay protection is per instance. Call <c>services.AddKeyPairAuth().UseInMemoryStores()</c> to
+    /// choose them on purpose. This method can be safely called multiple times (with different scheme names).
+    /// </remarks>
     /// <param name="builder">The authentication builder.</param>
     /// <param name="authenticationScheme">The scheme name.</param>
     /// <param name="displayName">The display name, or <see langword="null"/>.</param>
@@ -57,8 +62,8 @@ public static class KeyPairAuthenticationExtensions
 
         IServiceCollection services = builder.Services;
 
-        // The core services: TimeProvider, the in-memory key store and replay cache unless others are registered,
-        // the key cache and the issuer.
+        // The core services: TimeProvider, the in-memory key store and replay cache unless others are registered
+        // (warned about at start-up outside Development), the key cache and the issuer.
         services.AddKeyPairAuth();
 
         services.AddMetrics();
@@ -66,6 +71,7 @@ public static class KeyPairAuthenticationExtensions
         services.TryAddSingleton<KeyPairVerifierFactory>();
         services.TryAddSingleton<LastUsedRecorder>();
         services.AddHostedService<LastUsedRecorderService>();
+        services.AddHostedService<InMemoryFallbackWarning>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KeyPairAuthenticationOptions>, KeyPairAuthenticationOptionsValidator>());
 
         // Refuses, wherever authorization runs, a request rewritten after a KeyPair scheme authenticated it.

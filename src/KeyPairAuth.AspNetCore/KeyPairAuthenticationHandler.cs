@@ -245,7 +245,7 @@ internal sealed class KeyPairAuthenticationHandler : AuthenticationHandler<KeyPa
             Response.Headers[ProblemResponse.AcceptSignatureFieldName] = ProblemResponse.BuildAcceptSignature(Options.Verification, new HttpContextRequestView(Request).HasContent);
         }
 
-        if (status == StatusCodes.Status503ServiceUnavailable)
+        if (status is StatusCodes.Status503ServiceUnavailable or StatusCodes.Status429TooManyRequests)
         {
             // Fail closed when the replay cache cannot remember the nonce, but tell the client it may retry.
             Response.Headers.RetryAfter = ((long)Math.Ceiling(Options.ReplayCacheFullRetryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);

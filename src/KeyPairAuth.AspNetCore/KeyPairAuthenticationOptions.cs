@@ -16,8 +16,8 @@ public sealed class KeyPairAuthenticationOptions : AuthenticationSchemeOptions
     /// <summary>
     /// Gets the signature verification policy shared with the core engine: <c>MaxSignatureAge</c> (default 5 minutes),
     /// <c>MaxFutureSkew</c> (1 minute), <c>RequireNonce</c> (true), <c>RequireContentDigestForContent</c> (true),
-    /// <c>AdditionalRequiredComponents</c>, <c>MaxSignatures</c> (4), <c>RequiredLabel</c>, <c>RequiredTag</c> and
-    /// the structured-field parsing limits.
+    /// <c>AdditionalRequiredComponents</c>, <c>MaxSignatures</c> (4), <c>RequiredLabel</c>, <c>RequiredTag</c>,
+    /// <c>RequireScheme</c> (false) and the structured-field parsing limits.
     /// </summary>
     public SignatureVerificationOptions Verification { get; } = new();
 
@@ -64,7 +64,10 @@ public sealed class KeyPairAuthenticationOptions : AuthenticationSchemeOptions
     /// <value>The default value is <see langword="false"/>.</value>
     public bool AuthenticateAllowAnonymousEndpoints { get; set; }
 
-    /// <summary>Gets or sets the <c>Retry-After</c> sent with the 503 answered when the replay cache is at capacity.</summary>
+    /// <summary>
+    /// Gets or sets the <c>Retry-After</c> sent with the 503 answered when the replay cache is at capacity or unavailable,
+    /// and with the 429 answered when one key has used its share of the replay cache.
+    /// </summary>
     /// <value>The default value is 1 second.</value>
     public TimeSpan ReplayCacheFullRetryAfter { get; set; } = KeyPairAuthenticationDefaults.ReplayCacheFullRetryAfter;
 

@@ -21,9 +21,7 @@ public static class KeyPairAuthEntityFrameworkCoreBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
 
-        // Replaces the in-memory default; scoped because TContext is.
-        builder.Services.RemoveAll<IPublicKeyStore>();
-        builder.Services.AddScoped<IPublicKeyStore, EntityFrameworkCorePublicKeyStore<TContext>>();
-        return builder;
+        // Replaces the in-memory default; scoped because TContext is (the key cache opens a scope per store call).
+        return builder.AddPublicKeyStore<EntityFrameworkCorePublicKeyStore<TContext>>(ServiceLifetime.Scoped);
     }
 }

@@ -92,7 +92,7 @@ internal sealed class RecordedRequestView(RecordedRequest request, string? autho
 
 internal static partial class TestKeys
 {
-    public const string KeyId = "kpa_test_key_1";
+    public const string KeyId = "kpa_testKey000000001";
 
     private static readonly byte[] Seed = Convert.FromHexString("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60");
 

@@ -25,7 +25,7 @@ internal static class AllocationProfile
         using SigningKey key = SigningKey.FromSeed(Fixtures.KeyId, Fixtures.Seed);
         InMemoryPublicKeyStore store = Fixtures.StoreWithKey(key, time.GetUtcNow());
         var cache = new PublicKeyCache(store, time);
-        var replay = new InMemoryReplayCache(time, new InMemoryReplayCacheOptions { MaxEntries = 1_000_000 });
+        var replay = new InMemoryReplayCache(time, new InMemoryReplayCacheOptions { MaxEntries = 1_000_000, MaxEntriesPerKey = 500_000 });
         var verifier = new HttpMessageVerifier(cache, replay, new SignatureVerificationOptions(), time);
         var signer = new HttpMessageSigner(time);
         var unsigned = new BenchRequest("GET", Fixtures.Authority, Fixtures.GetTarget, false);

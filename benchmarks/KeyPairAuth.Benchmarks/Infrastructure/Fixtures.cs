@@ -12,8 +12,8 @@ internal static class Fixtures
     /// <summary>The fixed RFC 8032 seed used everywhere (the private key of RFC 8032 §7.1 TEST 1). Benchmarks only.</summary>
     public static readonly byte[] Seed = Convert.FromHexString("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60");
 
-    /// <summary>The key id used by every signed request.</summary>
-    public const string KeyId = "kpa_bench_0001";
+    /// <summary>The key id used by every signed request (a well-formed one: the key cache looks up no other).</summary>
+    public const string KeyId = "kpa_bench00000000001";
 
     /// <summary>The authority signed requests are addressed to in micro-benchmarks.</summary>
     public const string Authority = "api.example.com";
@@ -29,7 +29,7 @@ internal static class Fixtures
     {
         const string template =
             "\"@method\": GET\n\"@authority\": api.example.com\n\"@path\": /v1/orders\n\"@query\": ?id=42&expand=items\n" +
-            "\"@signature-params\": (\"@method\" \"@authority\" \"@path\" \"@query\");created=1764380000;keyid=\"kpa_bench_0001\";" +
+            "\"@signature-params\": (\"@method\" \"@authority\" \"@path\" \"@query\");created=1764380000;keyid=\"kpa_bench00000000001\";" +
             "nonce=\"q3bxJ9Yl0hQx2m1n5S8uWg\";alg=\"ed25519\"";
         var builder = new StringBuilder(template);
         while (builder.Length < size)

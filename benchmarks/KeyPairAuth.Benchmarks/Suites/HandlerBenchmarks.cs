@@ -212,7 +212,8 @@ public class HandlerBenchmarks
     private void NextGeneration()
     {
         ServiceProvider? previous = _services;
-        var replay = new InMemoryReplayCache(_time, new InMemoryReplayCacheOptions { MaxEntries = PoolSize * 4 });
+        // One bench key signs the whole pool: it may hold half the cache (the per-key counters still run).
+        var replay = new InMemoryReplayCache(_time, new InMemoryReplayCacheOptions { MaxEntries = PoolSize * 4, MaxEntriesPerKey = PoolSize * 2 });
         var services = new ServiceCollection();
         services.AddLogging(b => b.ClearProviders());
         services.AddSingleton(_keys);

@@ -39,4 +39,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 107, EventName = "RequestAlteredAfterAuthentication", Level = LogLevel.Information,
         Message = "The request's {Component} was changed after a KeyPair scheme authenticated it; authorization refuses it. Middleware that rewrites the request must run before UseAuthentication.")]
     public static partial void RequestAlteredAfterAuthentication(ILogger logger, string component);
+
+    [LoggerMessage(EventId = 108, EventName = "InMemoryFallback", Level = LogLevel.Warning,
+        Message = "KeyPairAuth is using the in-memory {Parts} because the application chose none: {Consequences}. Choose durable parts with the AddKeyPairAuth() builder (AddPublicKeyStore<TStore>(), AddReplayCache<TCache>()), or call AddKeyPairAuth().UseInMemoryStores() to keep the in-memory ones on purpose.")]
+    public static partial void InMemoryFallback(ILogger logger, string parts, string consequences);
 }

@@ -35,7 +35,8 @@ internal static class ProblemResponse
 
     /// <summary>
     /// Builds the <c>Accept-Signature</c> value stating the coverage we require, e.g.
-    /// <c>sig1=("@method" "@authority" "@path" "@query" "content-digest");created;alg="ed25519"</c>.
+    /// <c>sig1=("@method" "@authority" "@path" "@query" "content-digest");created;alg="ed25519"</c>, with
+    /// <c>"@scheme"</c> after <c>"@query"</c> when <see cref="SignatureVerificationOptions.RequireScheme"/> is on.
     /// <c>created</c> is a bare request parameter per RFC 9421 §5.1; <c>keyid</c> and <c>nonce</c> are required too but
     /// cannot be requested without naming a value, so the protocol document states them.
     /// </summary>
@@ -44,6 +45,11 @@ internal static class ProblemResponse
         var sb = new StringBuilder(128);
         sb.Append(policy.RequiredLabel is { Length: > 0 } label && IsToken(label) ? label : "sig1");
         sb.Append("=(\"@method\" \"@authority\" \"@path\" \"@query\"");
+        if (policy.RequireScheme && !policy.AdditionalRequiredComponents.Contains("@scheme", StringComparer.OrdinalIgnoreCase))
+        {
+            sb.Append(" \"@scheme\"");
+        }
+
         if (hasContent && policy.RequireContentDigestForContent)
         {
             sb.Append(" \"content-digest\"");

@@ -19,4 +19,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 3, EventName = "KeyRevoked", Level = LogLevel.Information,
         Message = "Revoked key {KeyId} of owner {Owner}; revoked at {RevokedAt:O}.")]
     public static partial void KeyRevoked(ILogger logger, string keyId, string owner, DateTimeOffset revokedAt);
+
+    [LoggerMessage(EventId = 4, EventName = "UnknownKeyLookupsSuspended", Level = LogLevel.Warning,
+        Message = "More than {LookupsPerSecond} key lookups per second found no key (likely a flood of made-up key ids): key ids this instance has not found before are answered as unknown without a store lookup until the rate drops. See PublicKeyCacheOptions.MaxUnknownLookupsPerSecond.")]
+    public static partial void UnknownKeyLookupsSuspended(ILogger logger, int lookupsPerSecond);
 }

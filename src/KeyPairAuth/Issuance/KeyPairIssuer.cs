@@ -22,8 +22,10 @@ internal sealed class KeyPairIssuer : IKeyPairIssuer
     private readonly IOptions<KeyPairIssuerOptions> _options;
     private readonly PublicKeyCache? _cache;
     private readonly ILogger _logger;
+    private readonly IKeyRevocationNotifier[] _revocationNotifiers;
 
-    public KeyPairIssuer(IPublicKeyStore store, TimeProvider timeProvider, IOptions<KeyPairIssuerOptions> options, PublicKeyCache? cache = null, ILogger<KeyPairIssuer>? logger = null)
+    public KeyPairIssuer(IPublicKeyStore store, TimeProvider timeProvider, IOptions<KeyPairIssuerOptions> options, PublicKeyCache? cache = null, ILogger<KeyPairIssuer>? logger = null,
+        IEnumerable<IKeyRevocationNotifier>? revocationNotifiers = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(timeProvider);
@@ -33,6 +35,7 @@ internal sealed class KeyPairIssuer : IKeyPairIssuer
         _options = options;
         _cache = cache;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _revocationNotifiers = revocationNotifiers?.ToArray() ?? [];
     }
 
     public async ValueTask<IssuedKeyPair> IssueAsync(KeyIssueRequest request, CancellationToken cancellationToken = default)
@@ -65,6 +68,9 @@ internal sealed class KeyPairIssuer : IKeyPairIssuer
 
             if (result == PublicKeyAddResult.Added)
             {
+                // A probe may have left this key id in the key cache as unknown: the key must work at once.
+                _cache?.Invalidate(record.KeyId);
+
                 // The one export NSec allows for a generated key; after this the server holds no private key.
                 key.ExportPrivateKey(out char[] secret, out char[] pem);
                 Log.KeyIssued(_logger, record.KeyId, record.Name, record.Owner, record.Scopes.Count);
@@ -109,6 +115,8 @@ internal sealed class KeyPairIssuer : IKeyPairIssuer
         switch (await _store.AddAsync(record, max, cancellationToken).ConfigureAwait(false))
         {
             case PublicKeyAddResult.Added:
+                // A lookup of this id before it existed may have left a negative entry: drop it.
+                _cache?.Invalidate(record.KeyId);
                 Log.KeyRegistered(_logger, record.KeyId, record.Name, record.Owner, record.Scopes.Count);
                 return record;
             case PublicKeyAddResult.ActiveKeyLimitReached:
@@ -130,6 +138,12 @@ internal sealed class KeyPairIssuer : IKeyPairIssuer
             _cache?.Invalidate(keyId);
             DateTimeOffset revokedAt = record.RevokedAt.GetValueOrDefault();
             Log.KeyRevoked(_logger, record.KeyId, record.Owner, revokedAt);
+
+            // Other instances (e.g. over Redis pub/sub); their key-cache duration is the backstop if a notice is lost.
+            foreach (IKeyRevocationNotifier notifier in _revocationNotifiers)
+            {
+                await notifier.NotifyRevokedAsync(record.KeyId, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         return record;

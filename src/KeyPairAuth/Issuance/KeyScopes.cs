@@ -5,7 +5,7 @@ namespace KeyPairAuth.Issuance;
 
 /// <summary>
 /// The scope grammar. A scope is a lower-case name, optionally followed by <c>:</c>-separated qualifiers:
-/// <c>^[a-z][a-z0-9_.-]*(:[a-z0-9_.*-]+)*$</c>, at most 64 characters, for example <c>orders:read</c>,
+/// <c>^[a-z][a-z0-9_.-]*(:[a-z0-9_.*-]+)*\z</c>, at most 64 characters, for example <c>orders:read</c>,
 /// <c>billing.invoices:write</c> or <c>files:*</c>. A key holds at most 32 scopes.
 /// </summary>
 /// <remarks>
@@ -22,7 +22,11 @@ public static partial class KeyScopes
     public const int MaxScopesPerKey = 32;
 
     /// <summary>The scope grammar as a regular expression.</summary>
-    public const string Pattern = "^[a-z][a-z0-9_.-]*(:[a-z0-9_.*-]+)*$";
+    /// <remarks>
+    /// Anchored with <c>\z</c>, not <c>$</c>: in .NET <c>$</c> also matches before a final <c>\n</c>, which would let
+    /// <c>"orders:read\n"</c> through.
+    /// </remarks>
+    public const string Pattern = @"^[a-z][a-z0-9_.-]*(:[a-z0-9_.*-]+)*\z";
 
     /// <summary>Gets whether <paramref name="scope"/> matches the scope grammar.</summary>
     /// <param name="scope">The scope; may be <see langword="null"/>.</param>

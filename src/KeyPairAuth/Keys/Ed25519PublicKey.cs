@@ -47,14 +47,36 @@ public sealed class Ed25519PublicKey : IEquatable<Ed25519PublicKey>
     public string Fingerprint => _fingerprint ??= ComputeFingerprint(_raw);
 
     /// <summary>Creates a key from its raw 32-byte encoding.</summary>
+    /// <remarks>
+    /// Every import (raw, base64url, SPKI PEM, JWK, OpenSSH) ends here, so each refuses what no honest key pair produces:
+    /// a non-canonical encoding (y ≥ 2^255 − 19) and the eight small-order points (the identity and the points of order
+    /// 2, 4 and 8), whichever sign bit they carry. A key made from a seed is never one of them. libsodium would refuse to
+    /// verify under such a key anyway; refusing it at import means registration reports it instead of storing a key
+    /// that can never authenticate.
+    /// </remarks>
     /// <param name="raw">The 32 bytes.</param>
     /// <returns>The key.</returns>
-    /// <exception cref="KeyFormatException">The bytes are not a valid Ed25519 public key.</exception>
+    /// <exception cref="KeyFormatException">
+    /// The bytes are not a valid Ed25519 public key (<see cref="KeyFormatError.WrongLength"/> or
+    /// <see cref="KeyFormatError.InvalidKey"/>, the message saying which rule failed).
+    /// </exception>
     public static Ed25519PublicKey FromRawBytes(ReadOnlySpan<byte> raw)
     {
         if (raw.Length != Size)
         {
             throw new KeyFormatException(KeyFormatError.WrongLength, $"An Ed25519 public key is {Size} bytes; found {raw.Length}.");
+        }
+
+        if (!IsCanonical(raw))
+        {
+            throw new KeyFormatException(KeyFormatError.InvalidKey,
+                "The bytes are not a canonical Ed25519 public key: the encoded y coordinate is not below 2^255 - 19 (RFC 8032 section 5.1.3).");
+        }
+
+        if (IsSmallOrder(raw))
+        {
+            throw new KeyFormatException(KeyFormatError.InvalidKey,
+                "The bytes encode a small-order point (the identity or a point of order 2, 4 or 8), not a real Ed25519 public key: no private key matches it and it can never verify a signature.");
         }
 
         if (!PublicKey.TryImport(SignatureAlgorithm.Ed25519, raw, KeyBlobFormat.RawPublicKey, out PublicKey? key) || key is null)
@@ -320,6 +342,59 @@ public sealed class Ed25519PublicKey : IEquatable<Ed25519PublicKey>
 
         return FromRawBytes(raw[..written]);
     }
+
+    /// <summary>Whether the encoded y coordinate (the low 255 bits, little-endian) is below p = 2^255 − 19.</summary>
+    internal static bool IsCanonical(ReadOnlySpan<byte> raw)
+    {
+        // y ≥ p only when bits 8..254 are all ones (bytes 1..30 are 0xFF and byte 31 without its sign bit is 0x7F)
+        // and the low byte is at least 0xED (p = 0x7FFF…FFED).
+        if ((raw[31] & 0x7F) != 0x7F || raw[1..31].ContainsAnyExcept((byte)0xFF))
+        {
+            return true;
+        }
+
+        return raw[0] < 0xED;
+    }
+
+    /// <summary>Whether the encoding is one of the eight small-order points, with either sign bit (compared without it).</summary>
+    internal static bool IsSmallOrder(ReadOnlySpan<byte> raw)
+    {
+        foreach (byte[] point in SmallOrderPoints)
+        {
+            if (raw[..31].SequenceEqual(point.AsSpan(0, 31)) && (raw[31] & 0x7F) == point[31])
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// The y coordinates of the eight points of order 1, 2, 4 and 8 on edwards25519, sign bit clear; with the sign bit
+    /// (x's parity) set, or the y ≥ p spellings of 0 and 1 (p and p + 1), they are the same points encoded again.
+    /// Each y stands for the two points ±x, so these encodings cover all eight points and their other spellings.
+    /// </summary>
+    internal static readonly byte[][] SmallOrderPoints =
+    [
+        // y = 1: the identity (order 1).
+        Convert.FromHexString("0100000000000000000000000000000000000000000000000000000000000000"),
+
+        // y = -1 = p - 1: the point of order 2.
+        Convert.FromHexString("ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f"),
+
+        // y = 0: the two points of order 4 (x = ±sqrt(-1)).
+        Convert.FromHexString("0000000000000000000000000000000000000000000000000000000000000000"),
+
+        // The four points of order 8: two y values (y and -y), each with x of either sign.
+        Convert.FromHexString("26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05"),
+        Convert.FromHexString("c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a"),
+
+        // Non-canonical spellings of y = 0 (y = p) and y = 1 (y = p + 1); refused as non-canonical first, listed so the
+        // small-order test stands on its own.
+        Convert.FromHexString("edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f"),
+        Convert.FromHexString("eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f"),
+    ];
 
     private static string? GetString(JsonElement obj, string name) =>
         obj.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;

@@ -99,24 +99,19 @@ public static class KeyId
     /// <see langword="true"/> when it is <see cref="Prefix"/> followed by 16 base64url characters, not starting with
     /// <c>sk_</c> (so no key id looks like a secret string to a secret scanner).
     /// </returns>
-    public static bool IsValid([NotNullWhen(true)] string? keyId)
-    {
-        if (keyId is null || keyId.Length != Length || !keyId.StartsWith(Prefix, StringComparison.Ordinal) ||
-            keyId.StartsWith(ReservedPrefix, StringComparison.Ordinal))
-        {
-            return false;
-        }
+    public static bool IsValid([NotNullWhen(true)] string? keyId) => keyId is not null && IsValid(keyId.AsSpan());
 
-        foreach (char c in keyId.AsSpan(Prefix.Length))
-        {
-            if (!Base64UrlAlphabet.Contains(c))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
+    /// <summary>
+    /// Gets whether <paramref name="keyId"/> is a well-formed KeyPairAuth key id: the one grammar check, used by
+    /// <see cref="IsValid(string)"/> and, before any store lookup, by the key cache. Allocation-free.
+    /// </summary>
+    /// <param name="keyId">The text to check.</param>
+    /// <returns><see langword="true"/> when it is <see cref="Prefix"/> followed by 16 base64url characters, not starting with <c>sk_</c>.</returns>
+    internal static bool IsValid(ReadOnlySpan<char> keyId) =>
+        keyId.Length == Length
+        && keyId.StartsWith(Prefix, StringComparison.Ordinal)
+        && !keyId.StartsWith(ReservedPrefix, StringComparison.Ordinal)
+        && !keyId[Prefix.Length..].ContainsAnyExcept(Base64UrlAlphabet);
 
     /// <summary>Throws a <see cref="KeyFormatException"/> when <paramref name="keyId"/> is not a valid key id.</summary>
     /// <param name="keyId">The key id.</param>
@@ -142,7 +137,7 @@ public static class KeyId
     }
 
     /// <summary>Decodes the 12 bytes of a valid key id.</summary>
-    /// <param name="keyId">A key id for which <see cref="IsValid"/> is <see langword="true"/>.</param>
+    /// <param name="keyId">A key id for which <see cref="IsValid(string)"/> is <see langword="true"/>.</param>
     /// <param name="random">Receives the 12 bytes.</param>
     internal static void ToBytes(string keyId, Span<byte> random)
     {

@@ -29,6 +29,13 @@ namespace KeyPairAuth.Replay;
 /// total reaches <see cref="InMemoryReplayCacheOptions.MaxEntries"/>; it never holds more.
 /// Several instances behind a load balancer need a shared cache (Redis) instead.
 /// </para>
+/// <para>
+/// Each key may hold at most <see cref="InMemoryReplayCacheOptions.MaxEntriesPerKey"/> of the pairs (a tenth of the
+/// capacity by default); beyond it that key alone gets <see cref="ReplayCheckResult.RateLimited"/>, so one key cannot
+/// fill the cache and turn every other key's requests into <see cref="ReplayCheckResult.CapacityExceeded"/>. The
+/// per-key counts live in a fixed-size table of hashed counters beside the pair table (see <see cref="KeyShares"/>):
+/// no key id is stored and the memory per remembered pair is unchanged.
+/// </para>
 /// </remarks>
 public sealed partial class InMemoryReplayCache : IReplayCache
 {
@@ -47,15 +54,21 @@ public sealed partial class InMemoryReplayCache : IReplayCache
     private readonly long _originTicks;
     private readonly int _maxEntries;
 
+    // Null when a key may hold the whole capacity (MaxEntriesPerKey = MaxEntries): nothing to count.
+    private readonly KeyShares? _shares;
+
     /// <summary>Initializes a new instance of the <see cref="InMemoryReplayCache"/> class.</summary>
     /// <param name="timeProvider">The clock that decides when remembered pairs expire.</param>
     /// <param name="options">The options, or <see langword="null"/> for the defaults.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><see cref="InMemoryReplayCacheOptions.MaxEntries"/> is not positive.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range; the parameter name names the setting.</exception>
     public InMemoryReplayCache(TimeProvider timeProvider, InMemoryReplayCacheOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(timeProvider);
         options ??= new InMemoryReplayCacheOptions();
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxEntries, 1, "InMemoryReplayCacheOptions.MaxEntries");
+        if (InMemoryReplayCacheOptionsValidator.FirstFailure(options) is { } failure)
+        {
+            throw new ArgumentOutOfRangeException($"InMemoryReplayCacheOptions.{failure.Setting}", failure.Message);
+        }
 
         _timeProvider = timeProvider;
         _originTicks = timeProvider.GetUtcNow().UtcTicks;
@@ -71,7 +84,17 @@ public sealed partial class InMemoryReplayCache : IReplayCache
         {
             _shards[i] = new Shard(perShard + (i < remainder ? 1 : 0));
         }
+
+        int share = options.MaxEntriesPerKey ?? Math.Max(1, options.MaxEntries / 10);
+        MaxEntriesPerKey = share;
+        _shares = share < options.MaxEntries ? new KeyShares(share, options.MaxEntries) : null;
     }
+
+    /// <summary>Gets the effective per-key share (the option, or its default of a tenth of the capacity).</summary>
+    internal int MaxEntriesPerKey { get; }
+
+    /// <summary>Gets the bytes held by the per-key counters (0 when there is no per-key limit).</summary>
+    internal int KeyShareBytes => _shares?.Bytes ?? 0;
 
     /// <summary>Gets the number of remembered pairs that have not expired. Walks the whole table: for diagnostics and tests.</summary>
     internal int Count
@@ -129,15 +152,29 @@ public sealed partial class InMemoryReplayCache : IReplayCache
     /// </summary>
     internal ReplayCheckResult TryAdd(ReadOnlySpan<char> keyId, ReadOnlySpan<char> nonce, DateTimeOffset rememberUntil)
     {
-        (ulong hi, ulong lo) = Digest(keyId, nonce);
         uint now = NowSeconds();
 
         // Round up, and keep even an already-past pair for a second: remembering longer is always the safe side.
         long until = (rememberUntil.UtcTicks - _originTicks + TimeSpan.TicksPerSecond - 1) / TimeSpan.TicksPerSecond;
         uint expiry = (uint)Math.Clamp(until, now + 1L, uint.MaxValue);
 
+        // The key's share is reserved before the pair is looked up (a key over its share costs no hash) and given back
+        // unless the pair is remembered, so replays and refusals never count against it.
+        KeyShares.Reservation reservation = default;
+        if (_shares is not null && !_shares.TryReserve(keyId, expiry, now, out reservation))
+        {
+            return ReplayCheckResult.RateLimited;
+        }
+
+        (ulong hi, ulong lo) = Digest(keyId, nonce);
         Shard shard = _shards[_shards.Length == 1 ? 0 : (int)(hi >> _shardShift)];
-        return shard.TryAdd(hi, lo, expiry, now, AfterProbe);
+        ReplayCheckResult result = shard.TryAdd(hi, lo, expiry, now, AfterProbe);
+        if (result != ReplayCheckResult.Accepted)
+        {
+            _shares?.Release(reservation);
+        }
+
+        return result;
     }
 
     /// <summary>
@@ -196,6 +233,160 @@ public sealed partial class InMemoryReplayCache : IReplayCache
             {
                 ArrayPool<byte>.Shared.Return(rented);
             }
+        }
+    }
+
+    /// <summary>
+    /// Per-key counts of remembered pairs, without storing key ids: a count-min sketch over time. A key id is hashed
+    /// (the process's randomized string hash, mixed with a per-instance random seed) to one counter in each of
+    /// <see cref="Rows"/> rows; its count is the smallest of its counters, so it is never under-counted and is
+    /// over-counted only when every one of its counters is shared with busier keys. Each counter is split into
+    /// <see cref="Layers"/> buckets by the pairs' expiry (<see cref="EpochSeconds"/> each), so counts fall as pairs expire:
+    /// a bucket counts until its last possible expiry has passed and is cleared when its slot is reused by a later
+    /// epoch. Fixed size: rows × width × layers 32-bit counters.
+    /// </summary>
+    internal sealed class KeyShares
+    {
+        internal const int Rows = 3;
+        internal const int Layers = 8;
+        internal const int EpochSeconds = 64;
+        private const int MinWidth = 1024;
+        private const int MaxWidth = 65_536;
+
+        private readonly int _share;
+        private readonly int _widthMask;
+        private readonly ulong _seed = BinaryPrimitives.ReadUInt64LittleEndian(RandomNumberGenerator.GetBytes(sizeof(ulong)));
+
+        // [row][slot][layer]: one key's buckets in a row are adjacent (32 bytes), read together.
+        private readonly int[] _counts;
+
+        // The expiry epoch each layer currently counts (-1: none yet). A layer is live while (epoch + 1) × EpochSeconds > now.
+        private readonly long[] _epochs = [-1, -1, -1, -1, -1, -1, -1, -1];
+        private readonly Lock _rotationLock = new();
+
+        public KeyShares(int share, int maxEntries)
+        {
+            _share = share;
+
+            // Wide enough that even a full cache, spread over a row, leaves at most 1/64 of the counters at a whole share:
+            // a key is refused with others only if all three of its counters are among them (below 1 in 250,000).
+            long wanted = 64L * maxEntries / share;
+            int width = (int)Math.Clamp(BitOperations.RoundUpToPowerOf2((ulong)Math.Max(1, wanted)), MinWidth, MaxWidth);
+            _widthMask = width - 1;
+            _counts = new int[Rows * width * Layers];
+        }
+
+        public int Bytes => _counts.Length * sizeof(int);
+
+        /// <summary>Counts one more pair for the key unless that takes it over its share.</summary>
+        public bool TryReserve(ReadOnlySpan<char> keyId, uint expiry, uint now, out Reservation reservation)
+        {
+            long nowEpoch = now / EpochSeconds;
+
+            // Pairs expiring beyond the tracked horizon count in its last bucket (they stop counting a little early).
+            long epoch = Math.Min(expiry / EpochSeconds, nowEpoch + Layers - 1);
+            int layer = (int)(epoch % Layers);
+            if (Volatile.Read(ref _epochs[layer]) < epoch)
+            {
+                Rotate(layer, epoch);
+            }
+
+            ulong hash = Mix((((ulong)(uint)string.GetHashCode(keyId) << 32) | (uint)keyId.Length) ^ _seed);
+            int liveMask = LiveLayers(now);
+            int i0 = Index(0, hash, layer);
+            int i1 = Index(1, hash, layer);
+            int i2 = Index(2, hash, layer);
+            Interlocked.Increment(ref _counts[i0]);
+            Interlocked.Increment(ref _counts[i1]);
+            Interlocked.Increment(ref _counts[i2]);
+            reservation = new Reservation(i0, i1, i2);
+
+            int held = Math.Min(Sum(i0 - layer, liveMask), Math.Min(Sum(i1 - layer, liveMask), Sum(i2 - layer, liveMask)));
+            if (held <= _share)
+            {
+                return true;
+            }
+
+            Release(reservation);
+            reservation = default;
+            return false;
+        }
+
+        public void Release(in Reservation reservation)
+        {
+            if (reservation.IsSet)
+            {
+                Interlocked.Decrement(ref _counts[reservation.Row0]);
+                Interlocked.Decrement(ref _counts[reservation.Row1]);
+                Interlocked.Decrement(ref _counts[reservation.Row2]);
+            }
+        }
+
+        // SplitMix64's finaliser: every output bit depends on every input bit.
+        private static ulong Mix(ulong x)
+        {
+            x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9UL;
+            x = (x ^ (x >> 27)) * 0x94D049BB133111EBUL;
+            return x ^ (x >> 31);
+        }
+
+        private int Index(int row, ulong hash, int layer)
+        {
+            int slot = (int)(hash >> (row * 20)) & _widthMask;
+            return (((row * (_widthMask + 1)) + slot) * Layers) + layer;
+        }
+
+        private int LiveLayers(uint now)
+        {
+            int mask = 0;
+            for (int layer = 0; layer < Layers; layer++)
+            {
+                if ((Volatile.Read(ref _epochs[layer]) + 1) * EpochSeconds > now)
+                {
+                    mask |= 1 << layer;
+                }
+            }
+
+            return mask;
+        }
+
+        private int Sum(int first, int liveMask)
+        {
+            int sum = 0;
+            for (int layer = 0; layer < Layers; layer++)
+            {
+                if ((liveMask & (1 << layer)) != 0)
+                {
+                    sum += Math.Max(0, Volatile.Read(ref _counts[first + layer]));
+                }
+            }
+
+            return sum;
+        }
+
+        /// <summary>Gives <paramref name="layer"/> to a later epoch: every pair its old epoch counted has expired by now.</summary>
+        private void Rotate(int layer, long epoch)
+        {
+            lock (_rotationLock)
+            {
+                if (_epochs[layer] >= epoch)
+                {
+                    return;
+                }
+
+                for (int i = layer; i < _counts.Length; i += Layers)
+                {
+                    Volatile.Write(ref _counts[i], 0);
+                }
+
+                Volatile.Write(ref _epochs[layer], epoch);
+            }
+        }
+
+        /// <summary>The three counters a reservation incremented, to give back if the pair is not remembered.</summary>
+        internal readonly record struct Reservation(int Row0, int Row1, int Row2)
+        {
+            public bool IsSet => Row0 != Row1;
         }
     }
 

@@ -466,6 +466,12 @@ public sealed class HttpMessageVerifier
             return Failures.CoverageAdditional;
         }
 
+        // @target-uri carries the scheme too, so it binds it just as well.
+        if (options.RequireScheme && !p.Scheme && !p.TargetUri)
+        {
+            return Failures.CoverageScheme;
+        }
+
         // Timestamps, in milliseconds: |created| ≤ 999,999,999,999,999 so ×1000 cannot overflow a long.
         stage = Stage.Time;
         long nowMs = now.ToUnixTimeMilliseconds();
@@ -712,6 +718,7 @@ public sealed class HttpMessageVerifier
         public bool Query;
         public bool TargetUri;
         public bool ContentDigest;
+        public bool Scheme;
         public bool CoversAdditional;
 
         /// <summary>Takes one parameter (later duplicates already resolved by the parser); false when a known one has the wrong type.</summary>
@@ -759,6 +766,7 @@ public sealed class HttpMessageVerifier
                 case "@query": Query = true; break;
                 case "@target-uri": TargetUri = true; break;
                 case "content-digest": ContentDigest = true; break;
+                case "@scheme": Scheme = true; break;
             }
         }
     }
@@ -827,6 +835,7 @@ public sealed class HttpMessageVerifier
         public static readonly SignatureVerificationResult CoverageRequest = Fail(KeyPairFailureReason.InsufficientCoverage, "The signature must cover @method and either @authority, @path and @query, or @target-uri.");
         public static readonly SignatureVerificationResult CoverageRequestNoTargetUri = Fail(KeyPairFailureReason.InsufficientCoverage, "The signature must cover @method, @authority, @path and @query.");
         public static readonly SignatureVerificationResult CoverageDigest = Fail(KeyPairFailureReason.InsufficientCoverage, "The request has content, so the signature must cover content-digest.");
+        public static readonly SignatureVerificationResult CoverageScheme = Fail(KeyPairFailureReason.InsufficientCoverage, "The signature must cover @scheme (or @target-uri).");
         public static readonly SignatureVerificationResult CoverageAdditional = Fail(KeyPairFailureReason.InsufficientCoverage, "The signature does not cover every component this endpoint requires.");
         public static readonly SignatureVerificationResult Expired = Fail(KeyPairFailureReason.SignatureExpired, "The signature's expires time has passed.");
         public static readonly SignatureVerificationResult Stale = Fail(KeyPairFailureReason.StaleTimestamp, "The signature's created time is too old.");

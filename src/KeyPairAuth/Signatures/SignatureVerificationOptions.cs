@@ -45,6 +45,20 @@ public sealed class SignatureVerificationOptions
     public bool AllowTargetUri { get; set; } = true;
 
     /// <summary>
+    /// Gets or sets whether every accepted signature must bind the scheme, by covering <c>@scheme</c> (or
+    /// <c>@target-uri</c>, which contains it); without it the signature is refused as <c>insufficient_coverage</c>.
+    /// </summary>
+    /// <remarks>
+    /// Without <c>@scheme</c>, a signature made for <c>http://</c> also verifies over <c>https://</c>: a request first
+    /// sent in plain text (and answered before authentication, for example by HTTPS redirection) can be captured and
+    /// replayed over TLS while its nonce is still unused. A covered <c>@scheme</c> is always accepted and checked; this
+    /// option makes it mandatory. It is off by default so clients that do not cover <c>@scheme</c> yet keep working;
+    /// turn it on once every client of the API covers it. The <c>Accept-Signature</c> challenge then asks for it.
+    /// </remarks>
+    /// <value>The default value is <see langword="false"/>.</value>
+    public bool RequireScheme { get; set; }
+
+    /// <summary>
     /// Gets or sets whether the <c>alg</c> parameter must be present. When present it must be <c>ed25519</c> either way:
     /// the algorithm always comes from the stored key.
     /// </summary>

@@ -92,6 +92,59 @@ public sealed class KeyPairIssuerTests
     [InlineData("a-b_c.d:e-f:g*")]
     public void KeyScopes_Valid(string scope) => Assert.True(KeyScopes.IsValid(scope));
 
+    [Theory]
+    [InlineData("orders:read\n")]
+    [InlineData("admin\n")]
+    public void KeyScopes_TrailingNewline_IsRejected(string scope)
+    {
+        // The grammar promises no control characters ("safe to put in claims, logs and HTTP headers").
+        Assert.False(KeyScopes.IsValid(scope), $"KeyScopes.IsValid accepted {scope.Replace("\n", "\\n", StringComparison.Ordinal)}");
+    }
+
+    [Fact]
+    public async Task IssueAsync_ScopeWithTrailingNewline_ThrowsInvalidScope()
+    {
+        var store = new InMemoryPublicKeyStore();
+        var issuer = new KeyPairIssuer(store, TimeProvider.System, Options.Create(new KeyPairIssuerOptions()));
+        IssuedKeyPair? issued = null;
+        try
+        {
+            issued = await issuer.IssueAsync(new KeyIssueRequest { Owner = "alice", Name = "ci", Scopes = ["orders:read\n"] });
+        }
+        catch (KeyIssuanceException ex)
+        {
+            Assert.Equal(KeyIssuanceError.InvalidScope, ex.Error);
+            Assert.Empty(await store.ListByOwnerAsync("alice"));
+            return; // expected
+        }
+
+        Assert.Fail($"Issued a key whose stored scope is '{issued!.Record.Scopes[0].Replace("\n", "\\n", StringComparison.Ordinal)}'");
+    }
+
+    [Fact]
+    public void GrammarRegexes_InTheCoreAssembly_AreAnchoredAtTheVeryEnd()
+    {
+        // Every grammar the core checks with a regular expression: none may end with '$', which in .NET also matches
+        // before a final '\n'. Today that is the scope grammar; a new one is caught here.
+        Type[] types = typeof(KeyScopes).Assembly.GetTypes();
+        string[] patterns =
+        [
+            .. types.SelectMany(t => t.GetMethods(System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Public))
+                .SelectMany(m => m.GetCustomAttributes(typeof(System.Text.RegularExpressions.GeneratedRegexAttribute), false))
+                .Cast<System.Text.RegularExpressions.GeneratedRegexAttribute>()
+                .Select(a => a.Pattern),
+        ];
+
+        Assert.NotEmpty(patterns);
+        Assert.All(patterns, pattern =>
+        {
+            Assert.StartsWith("^", pattern, StringComparison.Ordinal);
+            Assert.EndsWith(@"\z", pattern, StringComparison.Ordinal);
+            Assert.DoesNotContain("$", pattern, StringComparison.Ordinal);
+        });
+        Assert.Contains(KeyScopes.Pattern, patterns);
+    }
+
     [Fact]
     public void KeyScopes_LengthBound()
     {

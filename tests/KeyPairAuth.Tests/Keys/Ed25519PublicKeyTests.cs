@@ -1,6 +1,8 @@
+using System.Numerics;
 using System.Security.Cryptography;
 using System.Text.Json;
 using KeyPairAuth.Keys;
+using NSec.Cryptography;
 
 namespace KeyPairAuth.Tests.Keys;
 
@@ -13,6 +15,140 @@ public sealed class Ed25519PublicKeyTests
     {
         KeyFormatException ex = Assert.Throws<KeyFormatException>(() => Ed25519PublicKey.FromRawBytes(new byte[31]));
         Assert.Equal(KeyFormatError.WrongLength, ex.Error);
+    }
+
+    [Theory]
+    [InlineData("0100000000000000000000000000000000000000000000000000000000000000")] // identity
+    [InlineData("0000000000000000000000000000000000000000000000000000000000000000")] // order 4
+    [InlineData("ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f")] // order 2 (-1)
+    public void FromRawBytes_SmallOrderPoint_IsRefusedAndCannotBeForgedUnder(string hex)
+    {
+        byte[] raw = Convert.FromHexString(hex);
+        bool imported;
+        try
+        {
+            _ = Ed25519PublicKey.FromRawBytes(raw);
+            imported = true;
+        }
+        catch (KeyFormatException)
+        {
+            imported = false;
+        }
+
+        // And whether the universal forgery (R = identity, S = 0) verifies under it.
+        bool forged = false;
+        if (PublicKey.TryImport(SignatureAlgorithm.Ed25519, raw, KeyBlobFormat.RawPublicKey, out PublicKey? pk) && pk is not null)
+        {
+            byte[] sig = new byte[64];
+            sig[0] = 1;
+            forged = SignatureAlgorithm.Ed25519.Verify(pk, "any message"u8, sig);
+        }
+
+        Assert.False(forged, "universal forgery verified");
+        Assert.False(imported, "a small-order point was accepted as a public key (registration would store a key that can never verify)");
+    }
+
+    /// <summary>
+    /// The eight small-order points, each y with both sign bits (x and −x; the sign bit set on x = 0 is itself a
+    /// non-canonical spelling), and the non-canonical spellings y ≥ p.
+    /// </summary>
+    public static TheoryData<string, string> WeakPublicKeys => new()
+    {
+        { "0100000000000000000000000000000000000000000000000000000000000000", "small-order" }, // identity
+        { "0100000000000000000000000000000000000000000000000000000000000080", "small-order" }, // identity, sign bit set
+        { "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f", "small-order" }, // order 2
+        { "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff", "small-order" }, // order 2, sign bit set
+        { "0000000000000000000000000000000000000000000000000000000000000000", "small-order" }, // order 4
+        { "0000000000000000000000000000000000000000000000000000000000000080", "small-order" }, // order 4, the other x
+        { "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05", "small-order" }, // order 8
+        { "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85", "small-order" }, // order 8
+        { "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a", "small-order" }, // order 8
+        { "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa", "small-order" }, // order 8
+        { "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f", "not a canonical" }, // y = p (= 0, order 4)
+        { "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff", "not a canonical" },
+        { "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f", "not a canonical" }, // y = p + 1 (= 1, identity)
+        { "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff", "not a canonical" },
+        { "f0ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f", "not a canonical" }, // y = p + 3
+        { "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f", "not a canonical" }, // y = 2^255 - 1
+        { "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff", "not a canonical" },
+    };
+
+    [Theory]
+    [MemberData(nameof(WeakPublicKeys))]
+    public void FromRawBytes_SmallOrderOrNonCanonical_ThrowsInvalidKeySayingWhy(string hex, string reason)
+    {
+        KeyFormatException ex = Assert.Throws<KeyFormatException>(() => Ed25519PublicKey.FromRawBytes(Convert.FromHexString(hex)));
+
+        Assert.Equal(KeyFormatError.InvalidKey, ex.Error);
+        Assert.Contains(reason, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("0100000000000000000000000000000000000000000000000000000000000000")]
+    [InlineData("c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a")]
+    [InlineData("ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f")]
+    public void EveryImportPath_WeakKey_ThrowsInvalidKey(string hex)
+    {
+        byte[] raw = Convert.FromHexString(hex);
+        string base64Url = Convert.ToBase64String(raw).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        byte[] sshBlob = [0, 0, 0, 11, .. "ssh-ed25519"u8, 0, 0, 0, 32, .. raw];
+        string[] encodings =
+        [
+            base64Url,
+            Convert.ToBase64String(raw),
+            KeyPairAuth.Keys.Internal.KeyEncoding.WriteSpkiPem(raw),
+            $$"""{"kty":"OKP","crv":"Ed25519","x":"{{base64Url}}"}""",
+            $"ssh-ed25519 {Convert.ToBase64String(sshBlob)} user@host",
+        ];
+
+        Assert.Equal(KeyFormatError.InvalidKey, Assert.Throws<KeyFormatException>(() => Ed25519PublicKey.FromBase64Url(base64Url)).Error);
+        Assert.Equal(KeyFormatError.InvalidKey, Assert.Throws<KeyFormatException>(() => Ed25519PublicKey.FromSpkiPem(encodings[2])).Error);
+        Assert.Equal(KeyFormatError.InvalidKey, Assert.Throws<KeyFormatException>(() => Ed25519PublicKey.FromJwk(encodings[3])).Error);
+        Assert.Equal(KeyFormatError.InvalidKey, Assert.Throws<KeyFormatException>(() => Ed25519PublicKey.FromOpenSsh(encodings[4])).Error);
+        foreach (string text in encodings)
+        {
+            Assert.Equal(KeyFormatError.InvalidKey, Assert.Throws<KeyFormatException>(() => Ed25519PublicKey.Parse(text)).Error);
+            Assert.False(Ed25519PublicKey.TryParse(text, out _));
+        }
+    }
+
+    [Fact]
+    public void SmallOrderPoints_AreSmallOrderOnCurve25519()
+    {
+        // An independent check of the constants: map each y to the Montgomery u = (1 + y) / (1 - y) mod p; X25519 with
+        // any (clamped, so multiple-of-8) private key then gives the all-zero secret, which libsodium refuses.
+        BigInteger p = BigInteger.Pow(2, 255) - 19;
+        using Key ours = Key.Create(KeyAgreementAlgorithm.X25519);
+        foreach (byte[] point in Ed25519PublicKey.SmallOrderPoints)
+        {
+            BigInteger y = new BigInteger(point, isUnsigned: true, isBigEndian: false) % p;
+            if (y.IsOne)
+            {
+                continue; // the identity: u is the point at infinity, nothing to import
+            }
+
+            BigInteger u = (1 + y) * BigInteger.ModPow((1 - y + p) % p, p - 2, p) % p;
+            byte[] uBytes = new byte[32];
+            u.TryWriteBytes(uBytes, out _, isUnsigned: true, isBigEndian: false);
+            PublicKey theirs = PublicKey.Import(KeyAgreementAlgorithm.X25519, uBytes, KeyBlobFormat.RawPublicKey);
+            using SharedSecret? secret = KeyAgreementAlgorithm.X25519.Agree(ours, theirs);
+            Assert.True(secret is null, $"y = {Convert.ToHexString(point)} is not a small-order point");
+        }
+
+        // And a real key does agree: the check above can fail.
+        using Key real = Key.Create(KeyAgreementAlgorithm.X25519);
+        using SharedSecret? ok = KeyAgreementAlgorithm.X25519.Agree(ours, real.PublicKey);
+        Assert.NotNull(ok);
+    }
+
+    [Fact]
+    public void FromRawBytes_GeneratedKeys_AreAllAccepted()
+    {
+        for (int i = 0; i < 1000; i++)
+        {
+            using SigningKey key = SigningKey.Generate();
+            Assert.Equal(key.PublicKey, Ed25519PublicKey.FromRawBytes(key.PublicKey.RawBytes));
+        }
     }
 
     [Fact]

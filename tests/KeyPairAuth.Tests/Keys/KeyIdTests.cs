@@ -43,7 +43,14 @@ public sealed class KeyIdTests
     [InlineData("kpa_AAECAwQFBgcICQo=")]
     [InlineData("kpa_AAECAwQFBgcI CQo")]
     [InlineData("kpa_sk_AAECAwQFBgcIC")]
-    public void IsValid_Malformed_ReturnsFalse(string? id) => Assert.False(KeyId.IsValid(id));
+    [InlineData("kpa_AAECAwQFBgcICQo\n")] // a final newline where a character belongs (the '$' mistake)
+    [InlineData("kpa_AAECAwQFBgcICQoL\n")]
+    [InlineData("\nkpa_AAECAwQFBgcICQoL")]
+    public void IsValid_Malformed_ReturnsFalse(string? id)
+    {
+        Assert.False(KeyId.IsValid(id));
+        Assert.False(KeyId.IsValid(id.AsSpan()));
+    }
 
     [Fact]
     public void IsValid_KnownId_ReturnsTrue() => Assert.True(KeyId.IsValid(TestKeys.KnownKeyId));

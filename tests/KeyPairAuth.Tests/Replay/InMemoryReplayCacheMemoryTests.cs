@@ -14,6 +14,8 @@ public sealed class InMemoryReplayCacheMemoryTests(ITestOutputHelper output)
 {
     private const int Pairs = 200_000;
 
+    private static readonly string[] KeyIds = [.. Enumerable.Range(0, 16).Select(i => $"kpa_{i:D16}")];
+
     [Fact]
     public void Slot_IsTwentyBytes()
     {
@@ -24,7 +26,7 @@ public sealed class InMemoryReplayCacheMemoryTests(ITestOutputHelper output)
     public async Task TryAddAsync_AtEveryFillLevel_TableStaysWithin64BytesPerPair()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero));
-        var cache = new InMemoryReplayCache(time, new InMemoryReplayCacheOptions { MaxEntries = 8_000 });
+        var cache = new InMemoryReplayCache(time, new InMemoryReplayCacheOptions { MaxEntries = 8_000, MaxEntriesPerKey = 8_000 });
         DateTimeOffset until = time.GetUtcNow() + TimeSpan.FromMinutes(5);
         Assert.Equal(1, cache.ShardCount);
 
@@ -51,7 +53,7 @@ public sealed class InMemoryReplayCacheMemoryTests(ITestOutputHelper output)
         double structural = (double)cache.SlotCapacity * InMemoryReplayCache.SlotSize / Pairs;
         Assert.Equal(Pairs, cache.Count);
         GC.KeepAlive(cache);
-        output.WriteLine($"{Pairs} pairs, {cache.ShardCount} shards, {cache.SlotCapacity} slots: table {structural:F1} B/pair, heap {measured:F1} B/pair");
+        output.WriteLine($"{Pairs} pairs, {cache.ShardCount} shards, {cache.SlotCapacity} slots, {cache.KeyShareBytes} B of per-key counters: table {structural:F1} B/pair, heap {measured:F1} B/pair");
 
         Assert.True(structural <= 64, $"table holds {structural:F1} bytes per pair");
         Assert.True(measured <= 64, $"heap grew by {measured:F1} bytes per pair");
@@ -65,7 +67,8 @@ public sealed class InMemoryReplayCacheMemoryTests(ITestOutputHelper output)
         DateTimeOffset until = time.GetUtcNow() + TimeSpan.FromMinutes(5);
         for (int i = 0; i < Pairs; i++)
         {
-            ValueTask<ReplayCheckResult> result = cache.TryAddAsync("kpa_a", $"nonce-{i}", until);
+            // Default options, so the per-key share (a tenth) applies: the pairs come from sixteen keys.
+            ValueTask<ReplayCheckResult> result = cache.TryAddAsync(KeyIds[i % KeyIds.Length], $"nonce-{i}", until);
             if (!result.IsCompletedSuccessfully || result.Result != ReplayCheckResult.Accepted)
             {
                 throw new InvalidOperationException($"pair {i} not accepted");

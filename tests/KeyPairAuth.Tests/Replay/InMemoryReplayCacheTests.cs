@@ -1,4 +1,5 @@
 using KeyPairAuth.Replay;
+using KeyPairAuth.Signatures;
 using Microsoft.Extensions.Time.Testing;
 
 namespace KeyPairAuth.Tests.Replay;
@@ -105,7 +106,8 @@ public sealed class InMemoryReplayCacheTests
     [Fact]
     public async Task TryAddAsync_Full_ReturnsCapacityExceededWithoutEvicting()
     {
-        var cache = new InMemoryReplayCache(_time, new InMemoryReplayCacheOptions { MaxEntries = 1000 });
+        // One key may hold the whole cache here: this is about the global capacity, not the per-key share.
+        var cache = new InMemoryReplayCache(_time, new InMemoryReplayCacheOptions { MaxEntries = 1000, MaxEntriesPerKey = 1000 });
         DateTimeOffset until = _time.GetUtcNow() + Window;
         for (int i = 0; i < 1000; i++)
         {
@@ -126,7 +128,7 @@ public sealed class InMemoryReplayCacheTests
     [Fact]
     public async Task TryAddAsync_FullThenWindowPasses_AcceptsAgain()
     {
-        var cache = new InMemoryReplayCache(_time, new InMemoryReplayCacheOptions { MaxEntries = 100 });
+        var cache = new InMemoryReplayCache(_time, new InMemoryReplayCacheOptions { MaxEntries = 100, MaxEntriesPerKey = 100 });
         for (int i = 0; i < 100; i++)
         {
             await cache.TryAddAsync("kpa_a", $"n{i}", _time.GetUtcNow() + Window);
@@ -143,7 +145,7 @@ public sealed class InMemoryReplayCacheTests
     [Fact]
     public async Task TryAddAsync_FullWithSomeExpired_ReclaimsOnlyExpired()
     {
-        var cache = new InMemoryReplayCache(_time, new InMemoryReplayCacheOptions { MaxEntries = 100 });
+        var cache = new InMemoryReplayCache(_time, new InMemoryReplayCacheOptions { MaxEntries = 100, MaxEntriesPerKey = 100 });
         for (int i = 0; i < 50; i++)
         {
             await cache.TryAddAsync("kpa_a", $"short{i}", _time.GetUtcNow() + TimeSpan.FromSeconds(10));
@@ -170,7 +172,7 @@ public sealed class InMemoryReplayCacheTests
     [Fact]
     public async Task TryAddAsync_DefaultCapacityManyShards_NeverHoldsMoreThanMaxEntries()
     {
-        var cache = new InMemoryReplayCache(_time, new InMemoryReplayCacheOptions { MaxEntries = 20_000 });
+        var cache = new InMemoryReplayCache(_time, new InMemoryReplayCacheOptions { MaxEntries = 20_000, MaxEntriesPerKey = 20_000 });
         DateTimeOffset until = _time.GetUtcNow() + Window;
         int accepted = 0;
         for (int i = 0; i < 25_000; i++)
@@ -184,6 +186,181 @@ public sealed class InMemoryReplayCacheTests
         Assert.True(cache.ShardCount > 1);
         Assert.InRange(accepted, 18_000, 20_000);
         Assert.Equal(accepted, cache.Count);
+    }
+
+    [Fact]
+    public void TryAdd_OneKeyFloodsTheCache_AnotherKeyIsStillAccepted()
+    {
+        var cache = new InMemoryReplayCache(_time, new InMemoryReplayCacheOptions { MaxEntries = 10_000 });
+        DateTimeOffset until = _time.GetUtcNow().AddMinutes(6);
+        int accepted = 0;
+        int rateLimited = 0;
+        for (int i = 0; i < 20_000; i++)
+        {
+            switch (cache.TryAdd("kpa_noisyTenant00000", HttpMessageSigner.NewNonce(), until))
+            {
+                case ReplayCheckResult.Accepted:
+                    accepted++;
+                    break;
+                case ReplayCheckResult.RateLimited:
+                    rateLimited++;
+                    break;
+            }
+        }
+
+        ReplayCheckResult victim = cache.TryAdd("kpa_otherTenant00000", HttpMessageSigner.NewNonce(), until);
+        Assert.True(victim == ReplayCheckResult.Accepted, $"after one key stored {accepted} nonces, another tenant's request got {victim} (503) for the rest of the window");
+
+        // The noisy key is told to slow down (429), not the whole server to go away (503).
+        Assert.Equal(20_000 - accepted, rateLimited);
+        Assert.InRange(accepted, 1, 10_000 / 2);
+    }
+
+    [Fact]
+    public void TryAdd_KeyOverItsShare_IsRateLimitedUntilItsPairsExpire_OtherKeysUnaffected()
+    {
+        var cache = new InMemoryReplayCache(_time, new InMemoryReplayCacheOptions { MaxEntries = 1000, MaxEntriesPerKey = 100 });
+        DateTimeOffset until = _time.GetUtcNow() + Window;
+        for (int i = 0; i < 100; i++)
+        {
+            Assert.Equal(ReplayCheckResult.Accepted, cache.TryAdd("kpa_noisy", $"n{i}", until));
+        }
+
+        Assert.Equal(ReplayCheckResult.RateLimited, cache.TryAdd("kpa_noisy", "one-too-many", until));
+        for (int k = 0; k < 9; k++)
+        {
+            for (int i = 0; i < 100; i++)
+            {
+                Assert.Equal(ReplayCheckResult.Accepted, cache.TryAdd($"kpa_other{k}", $"n{i}", until));
+            }
+        }
+
+        // The noisy key's remembered pairs are still replays (nothing was evicted to make room for others).
+        Assert.Equal(1000, cache.Count);
+
+        // Once its pairs expire (counted for up to about a minute more), the key gets its share back.
+        _time.Advance(Window + TimeSpan.FromMinutes(2));
+        Assert.Equal(ReplayCheckResult.Accepted, cache.TryAdd("kpa_noisy", "later", _time.GetUtcNow() + Window));
+    }
+
+    [Fact]
+    public void TryAdd_ReplaysAndRefusals_DoNotCountAgainstTheShare()
+    {
+        var cache = new InMemoryReplayCache(_time, new InMemoryReplayCacheOptions { MaxEntries = 1000, MaxEntriesPerKey = 10 });
+        DateTimeOffset until = _time.GetUtcNow() + Window;
+        for (int i = 0; i < 5; i++)
+        {
+            Assert.Equal(ReplayCheckResult.Accepted, cache.TryAdd("kpa_a", $"n{i}", until));
+        }
+
+        for (int round = 0; round < 20; round++)
+        {
+            for (int i = 0; i < 5; i++)
+            {
+                Assert.Equal(ReplayCheckResult.Replayed, cache.TryAdd("kpa_a", $"n{i}", until));
+            }
+        }
+
+        for (int i = 5; i < 10; i++)
+        {
+            Assert.Equal(ReplayCheckResult.Accepted, cache.TryAdd("kpa_a", $"n{i}", until));
+        }
+
+        for (int i = 0; i < 20; i++)
+        {
+            Assert.Equal(ReplayCheckResult.RateLimited, cache.TryAdd("kpa_a", $"extra{i}", until));
+        }
+
+        Assert.Equal(10, cache.Count);
+    }
+
+    [Fact]
+    public void TryAdd_DefaultShare_IsATenthOfTheCapacity()
+    {
+        var cache = new InMemoryReplayCache(_time, new InMemoryReplayCacheOptions { MaxEntries = 1000 });
+        DateTimeOffset until = _time.GetUtcNow() + Window;
+        int accepted = 0;
+        while (cache.TryAdd("kpa_a", $"n{accepted}", until) == ReplayCheckResult.Accepted)
+        {
+            accepted++;
+        }
+
+        Assert.Equal(100, accepted);
+        Assert.Equal(100, cache.MaxEntriesPerKey);
+        Assert.Equal(100_000, new InMemoryReplayCache(_time).MaxEntriesPerKey);
+    }
+
+    [Fact]
+    public void TryAdd_ShareEqualToCapacity_NoPerKeyLimitAndNoCounters()
+    {
+        var cache = new InMemoryReplayCache(_time, new InMemoryReplayCacheOptions { MaxEntries = 100, MaxEntriesPerKey = 100 });
+        DateTimeOffset until = _time.GetUtcNow() + Window;
+        for (int i = 0; i < 100; i++)
+        {
+            Assert.Equal(ReplayCheckResult.Accepted, cache.TryAdd("kpa_a", $"n{i}", until));
+        }
+
+        Assert.Equal(ReplayCheckResult.CapacityExceeded, cache.TryAdd("kpa_a", "n100", until));
+        Assert.Equal(0, cache.KeyShareBytes);
+    }
+
+    [Fact]
+    public void TryAdd_ManyModestKeysBesideOneAtItsShare_NoneIsRateLimited()
+    {
+        var cache = new InMemoryReplayCache(_time, new InMemoryReplayCacheOptions { MaxEntries = 100_000, MaxEntriesPerKey = 1000 });
+        DateTimeOffset until = _time.GetUtcNow() + Window;
+        while (cache.TryAdd("kpa_noisy", HttpMessageSigner.NewNonce(), until) == ReplayCheckResult.Accepted)
+        {
+        }
+
+        var refused = new List<string>();
+        for (int k = 0; k < 500; k++)
+        {
+            for (int i = 0; i < 100; i++)
+            {
+                ReplayCheckResult result = cache.TryAdd($"kpa_{k:D16}", $"n{i}", until);
+                if (result != ReplayCheckResult.Accepted)
+                {
+                    refused.Add($"key {k} pair {i}: {result}");
+                    break;
+                }
+            }
+        }
+
+        Assert.Empty(refused);
+        Assert.Equal(1000 + (500 * 100), cache.Count);
+    }
+
+    [Fact]
+    public void TryAdd_PairsSpreadOverTime_ShareFollowsWhatIsStillRemembered()
+    {
+        // A steady key: 50 pairs a minute, each remembered 5 minutes, so about 250 held at once; a share of 400 is never hit.
+        var cache = new InMemoryReplayCache(_time, new InMemoryReplayCacheOptions { MaxEntries = 4000, MaxEntriesPerKey = 400 });
+        for (int minute = 0; minute < 60; minute++)
+        {
+            for (int i = 0; i < 50; i++)
+            {
+                Assert.Equal(ReplayCheckResult.Accepted, cache.TryAdd("kpa_steady", $"m{minute}n{i}", _time.GetUtcNow() + Window));
+            }
+
+            _time.Advance(TimeSpan.FromMinutes(1));
+        }
+    }
+
+    [Theory]
+    [InlineData(0, null, "InMemoryReplayCacheOptions.MaxEntries")]
+    [InlineData(100, 0, "InMemoryReplayCacheOptions.MaxEntriesPerKey")]
+    [InlineData(100, 101, "InMemoryReplayCacheOptions.MaxEntriesPerKey")]
+    public void Constructor_OptionOutOfRange_ThrowsNamingSetting(int maxEntries, int? perKey, string setting)
+    {
+        var options = new InMemoryReplayCacheOptions { MaxEntries = maxEntries, MaxEntriesPerKey = perKey };
+
+        ArgumentOutOfRangeException ex = Assert.Throws<ArgumentOutOfRangeException>(() => new InMemoryReplayCache(_time, options));
+        Assert.Equal(setting, ex.ParamName);
+
+        Microsoft.Extensions.Options.ValidateOptionsResult result = new InMemoryReplayCacheOptionsValidator().Validate(null, options);
+        Assert.True(result.Failed);
+        Assert.StartsWith(setting + " must be", Assert.Single(result.Failures!), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -10,7 +10,7 @@ namespace KeyPairAuth.Tests.Signatures;
 /// </summary>
 public sealed class FastSignatureFieldsTests
 {
-    private const string SeedInput = "sig1=(\"@method\" \"@authority\" \"@path\" \"@query\" \"content-digest\");created=1772366400;expires=1772366700;keyid=\"kpa_test_key_1\";nonce=\"abc_-1\";alg=\"ed25519\";tag=\"app\"";
+    private const string SeedInput = "sig1=(\"@method\" \"@authority\" \"@path\" \"@query\" \"content-digest\");created=1772366400;expires=1772366700;keyid=\"kpa_testKey000000001\";nonce=\"abc_-1\";alg=\"ed25519\";tag=\"app\"";
 
     private static readonly string SeedSignature = "sig1=:" + Convert.ToBase64String(Enumerable.Range(0, 64).Select(i => (byte)(i * 7)).ToArray()) + ":";
 
@@ -30,7 +30,7 @@ public sealed class FastSignatureFieldsTests
         Assert.Equal(["@method", "@authority", "@path", "@query", "content-digest"], Enumerable.Range(0, fields.ItemCount).Select(i => fields.Item(i).ToString()));
         Assert.Equal(6, fields.ParameterCount);
         Assert.Equal(1772366400, fields.Parameter(0).Integer);
-        Assert.Equal("kpa_test_key_1", fields.Slice(fields.Parameter(2).Text).ToString());
+        Assert.Equal("kpa_testKey000000001", fields.Slice(fields.Parameter(2).Text).ToString());
         Assert.Equal(Enumerable.Range(0, 64).Select(i => (byte)(i * 7)), fields.Signature.ToArray());
     }
 
@@ -99,7 +99,7 @@ public sealed class FastSignatureFieldsTests
     public async Task Verify_NonCanonicalButValidSignatureInput_VerifiesAgainstTheCanonicalBase()
     {
         using var f = new VerifierFixture();
-        string member = $"sig1=(  \"@method\"   \"@authority\" \"@path\" \"@query\"  );  created=0{f.NowSeconds};keyid=\"kpa_test_key_1\";   nonce=\"n-1\" \t";
+        string member = $"sig1=(  \"@method\"   \"@authority\" \"@path\" \"@query\"  );  created=0{f.NowSeconds};keyid=\"kpa_testKey000000001\";   nonce=\"n-1\" \t";
         TestRequest request = f.SignRaw(VerifierFixture.Get(), member); // signs SignatureBase.Build: the canonical @signature-params
         Assert.True(FastSignatureFields.TryRead(member, request.GetFieldValues("Signature")[0], StructuredFieldLimits.Default, out _));
 
@@ -112,7 +112,7 @@ public sealed class FastSignatureFieldsTests
     public async Task Verify_SignatureOverTheVerbatimNonCanonicalParams_FailsWithInvalidSignature()
     {
         using var f = new VerifierFixture();
-        string parameters = $"(\"@method\"  \"@authority\" \"@path\" \"@query\");created=0{f.NowSeconds};keyid=\"kpa_test_key_1\";nonce=\"n-2\"";
+        string parameters = $"(\"@method\"  \"@authority\" \"@path\" \"@query\");created=0{f.NowSeconds};keyid=\"kpa_testKey000000001\";nonce=\"n-2\"";
         TestRequest request = VerifierFixture.Get();
         string signatureBase = "\"@method\": GET\n\"@authority\": api.example.com\n\"@path\": /api/items\n\"@query\": ?page=2\n\"@signature-params\": " + parameters;
         byte[] signature = new byte[64];

@@ -19,7 +19,7 @@ public sealed class HttpMessageSignerTests
         Assert.Equal(SigningOptions.DefaultComponents, list.Items.Select(i => i.Value.String));
         Assert.Equal(["created", "keyid", "nonce", "alg"], list.Parameters.Select(p => p.Key));
         Assert.Equal(VerifierFixture.Now.ToUnixTimeSeconds(), list.Parameters[0].Value.Integer);
-        Assert.Equal("kpa_test_key_1", list.Parameters[1].Value.String);
+        Assert.Equal("kpa_testKey000000001", list.Parameters[1].Value.String);
         Assert.Equal("ed25519", list.Parameters[3].Value.String);
         Assert.StartsWith("sig1=:", fields.Signature, StringComparison.Ordinal);
         Assert.Equal(64, StructuredFieldParser.ParseDictionary(fields.Signature).Members[0].Value.Item!.Value.Bytes.Length);
@@ -71,7 +71,7 @@ public sealed class HttpMessageSignerTests
         });
 
         long created = VerifierFixture.Now.ToUnixTimeSeconds();
-        Assert.EndsWith($";created={created};keyid=\"kpa_test_key_1\";nonce=\"n1\";alg=\"ed25519\";expires={created + 30};tag=\"my-app\"", fields.SignatureInput, StringComparison.Ordinal);
+        Assert.EndsWith($";created={created};keyid=\"kpa_testKey000000001\";nonce=\"n1\";alg=\"ed25519\";expires={created + 30};tag=\"my-app\"", fields.SignatureInput, StringComparison.Ordinal);
     }
 
     [Fact]

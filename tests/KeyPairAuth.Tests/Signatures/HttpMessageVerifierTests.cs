@@ -17,10 +17,82 @@ public sealed class HttpMessageVerifierTests
         SignatureVerificationResult result = await f.VerifyAsync(request);
 
         Assert.True(result.Succeeded, result.FailureDetail);
-        Assert.Equal("kpa_test_key_1", result.Key!.KeyId);
+        Assert.Equal("kpa_testKey000000001", result.Key!.KeyId);
         Assert.Equal("sig1", result.Label);
         Assert.Equal(VerifierFixture.Now, result.Created);
         Assert.False(result.CoversContentDigest);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Verify_SignatureCoveringScheme_SucceedsAndBindsTheScheme(bool fastPath)
+    {
+        using var f = new VerifierFixture();
+        f.Verifier.FastPathEnabled = fastPath;
+        var withScheme = new SigningOptions { Components = ["@method", "@scheme", "@authority", "@path", "@query"] };
+        TestRequest request = f.Sign(VerifierFixture.Get(), withScheme);
+
+        SignatureVerificationResult result = await f.VerifyAsync(request);
+
+        Assert.True(result.Succeeded, result.FailureDetail);
+
+        // The same fields presented over another scheme do not verify.
+        TestRequest overHttp = f.Sign(VerifierFixture.Get(), withScheme);
+        overHttp.Scheme = "http";
+        SignatureVerificationResult moved = await f.VerifyAsync(overHttp);
+        Assert.Equal(KeyPairFailureReason.InvalidSignature, moved.Failure);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Verify_RequireSchemeWithoutSchemeCoverage_FailsWithInsufficientCoverage(bool fastPath)
+    {
+        using var f = new VerifierFixture(o => o.RequireScheme = true);
+        f.Verifier.FastPathEnabled = fastPath;
+        TestRequest request = f.Sign(VerifierFixture.Get());
+
+        SignatureVerificationResult result = await f.VerifyAsync(request);
+
+        Assert.Equal(KeyPairFailureReason.InsufficientCoverage, result.Failure);
+        Assert.Contains("@scheme", result.FailureDetail, StringComparison.Ordinal);
+        Assert.Empty(f.Replay.Calls);
+    }
+
+    [Theory]
+    [InlineData("@method", "@scheme", "@authority", "@path", "@query")]
+    [InlineData("@method", "@target-uri")]
+    public async Task Verify_RequireSchemeWithSchemeOrTargetUriCovered_Succeeds(params string[] components)
+    {
+        using var f = new VerifierFixture(o => o.RequireScheme = true);
+        TestRequest request = f.Sign(VerifierFixture.Get(), new SigningOptions { Components = components });
+
+        SignatureVerificationResult result = await f.VerifyAsync(request);
+
+        Assert.True(result.Succeeded, result.FailureDetail);
+    }
+
+    [Fact]
+    public async Task Verify_RequireScheme_SignatureMadeForHttpDoesNotVerifyOverHttps()
+    {
+        using var fixture = new VerifierFixture(o => o.RequireScheme = true);
+        TestRequest sentOverHttp = fixture.Sign(
+            new TestRequest("GET", "/account/secrets", "api.example.com", scheme: "http"),
+            new SigningOptions { Components = ["@method", "@scheme", "@authority", "@path", "@query"] });
+
+        // A passive observer of the plaintext attempt (e.g. before UseHttpsRedirection answers 307, which happens
+        // before authentication, so the nonce is still fresh) replays the same fields over TLS.
+        var replayOverHttps = new TestRequest("GET", "/account/secrets", "api.example.com", scheme: "https")
+            .With(SignatureFields.SignatureInputFieldName, sentOverHttp.GetFieldValues(SignatureFields.SignatureInputFieldName)[0]!)
+            .With(SignatureFields.SignatureFieldName, sentOverHttp.GetFieldValues(SignatureFields.SignatureFieldName)[0]!);
+
+        SignatureVerificationResult result = await fixture.VerifyAsync(replayOverHttps);
+        Assert.False(result.Succeeded, "a signature made for http:// verified for https:// although @scheme is required and covered");
+        Assert.Equal(KeyPairFailureReason.InvalidSignature, result.Failure);
+
+        // Over http, where it was made, it verifies: the refusal above is the scheme binding, not a broken signature.
+        Assert.True((await fixture.VerifyAsync(sentOverHttp)).Succeeded);
     }
 
     [Fact]
@@ -115,7 +187,7 @@ public sealed class HttpMessageVerifierTests
     public async Task Verify_RequiredParameterMissing_FailsWithInsufficientCoverage(string omitted)
     {
         using var f = new VerifierFixture();
-        var parameters = new List<string> { $"created={f.NowSeconds}", "keyid=\"kpa_test_key_1\"", "nonce=\"n-123\"" };
+        var parameters = new List<string> { $"created={f.NowSeconds}", "keyid=\"kpa_testKey000000001\"", "nonce=\"n-123\"" };
         parameters.RemoveAll(p => p.StartsWith(omitted, StringComparison.Ordinal));
         TestRequest request = f.SignRaw(VerifierFixture.Get(), $"sig1={Std};{string.Join(';', parameters)}");
 
@@ -232,7 +304,7 @@ public sealed class HttpMessageVerifierTests
     public async Task Verify_ExtremeCreated_FailsWithTimestampReasonWithoutThrowing(long created)
     {
         using var f = new VerifierFixture();
-        TestRequest request = f.SignRaw(VerifierFixture.Get(), $"sig1={Std};created={created};keyid=\"kpa_test_key_1\";nonce=\"n\"");
+        TestRequest request = f.SignRaw(VerifierFixture.Get(), $"sig1={Std};created={created};keyid=\"kpa_testKey000000001\";nonce=\"n\"");
 
         SignatureVerificationResult result = await f.VerifyAsync(request);
 
@@ -248,7 +320,7 @@ public sealed class HttpMessageVerifierTests
             o.MaxFutureSkew = TimeSpan.MaxValue;
         });
 
-        SignatureVerificationResult ancient = await f.VerifyAsync(f.SignRaw(VerifierFixture.Get(), $"sig1={Std};created=-999999999999999;keyid=\"kpa_test_key_1\";nonce=\"a\""));
+        SignatureVerificationResult ancient = await f.VerifyAsync(f.SignRaw(VerifierFixture.Get(), $"sig1={Std};created=-999999999999999;keyid=\"kpa_testKey000000001\";nonce=\"a\""));
         SignatureVerificationResult current = await f.VerifyAsync(f.Sign(VerifierFixture.Get()));
 
         Assert.Equal(KeyPairFailureReason.StaleTimestamp, ancient.Failure);
@@ -298,7 +370,7 @@ public sealed class HttpMessageVerifierTests
         await f.VerifyAsync(request);
 
         (string keyId, string nonce, DateTimeOffset until) = Assert.Single(f.Replay.Calls);
-        Assert.Equal(("kpa_test_key_1", "fixed-nonce"), (keyId, nonce));
+        Assert.Equal(("kpa_testKey000000001", "fixed-nonce"), (keyId, nonce));
         Assert.Equal(VerifierFixture.Now + TimeSpan.FromMinutes(6), until);
     }
 
@@ -320,7 +392,7 @@ public sealed class HttpMessageVerifierTests
     public async Task Verify_SignedWithAnotherKeyUnderTheStoredKeyId_FailsWithInvalidSignature()
     {
         using var f = new VerifierFixture();
-        using var other = TestKeys.NewSigningKey("kpa_test_key_1", 9);
+        using var other = TestKeys.NewSigningKey("kpa_testKey000000001", 9);
         TestRequest request = f.Sign(VerifierFixture.Get(), key: other);
 
         Assert.Equal(KeyPairFailureReason.InvalidSignature, (await f.VerifyAsync(request)).Failure);
@@ -332,7 +404,7 @@ public sealed class HttpMessageVerifierTests
     {
         using var f = new VerifierFixture();
         using var unknown = TestKeys.NewSigningKey("kpa_unknown", 9);
-        using var impostor = TestKeys.NewSigningKey("kpa_test_key_1", 9);
+        using var impostor = TestKeys.NewSigningKey("kpa_testKey000000001", 9);
 
         SignatureVerificationResult unknownKey = await f.VerifyAsync(f.Sign(VerifierFixture.Get(), key: unknown));
         SignatureVerificationResult badSignature = await f.VerifyAsync(f.Sign(VerifierFixture.Get(), key: impostor));
@@ -351,7 +423,7 @@ public sealed class HttpMessageVerifierTests
         // difference would tell a prober which key ids exist. The unknown key must burn one verification.
         using var f = new VerifierFixture();
         using var unknown = TestKeys.NewSigningKey("kpa_unknown", 9);
-        using var impostor = TestKeys.NewSigningKey("kpa_test_key_1", 9);
+        using var impostor = TestKeys.NewSigningKey("kpa_testKey000000001", 9);
         TestRequest unknownRequest = f.Sign(VerifierFixture.Get(), key: unknown);
         TestRequest impostorRequest = f.Sign(VerifierFixture.Get(), key: impostor);
 
@@ -374,7 +446,7 @@ public sealed class HttpMessageVerifierTests
     public async Task Verify_AlgOtherThanEd25519_FailsWithUnsupportedAlgorithm(string alg)
     {
         using var f = new VerifierFixture();
-        TestRequest request = f.SignRaw(VerifierFixture.Get(), $"sig1={Std};created={f.NowSeconds};keyid=\"kpa_test_key_1\";nonce=\"n\";alg=\"{alg}\"");
+        TestRequest request = f.SignRaw(VerifierFixture.Get(), $"sig1={Std};created={f.NowSeconds};keyid=\"kpa_testKey000000001\";nonce=\"n\";alg=\"{alg}\"");
 
         Assert.Equal(KeyPairFailureReason.UnsupportedAlgorithm, (await f.VerifyAsync(request)).Failure);
     }
@@ -395,7 +467,7 @@ public sealed class HttpMessageVerifierTests
     {
         using var f = new VerifierFixture(record: null);
         f.Store.Add(TestKeys.Record(f.Key, revokedAt: VerifierFixture.Now.AddDays(-1)));
-        using var impostor = TestKeys.NewSigningKey("kpa_test_key_1", 9);
+        using var impostor = TestKeys.NewSigningKey("kpa_testKey000000001", 9);
 
         SignatureVerificationResult genuine = await f.VerifyAsync(f.Sign(VerifierFixture.Get()));
         SignatureVerificationResult forged = await f.VerifyAsync(f.Sign(VerifierFixture.Get(), key: impostor));
@@ -411,7 +483,7 @@ public sealed class HttpMessageVerifierTests
     {
         using var f = new VerifierFixture();
         f.Store.Add(TestKeys.Record(f.Key, expiresAt: VerifierFixture.Now.AddSeconds(-1)));
-        using var impostor = TestKeys.NewSigningKey("kpa_test_key_1", 9);
+        using var impostor = TestKeys.NewSigningKey("kpa_testKey000000001", 9);
 
         Assert.Equal(KeyPairFailureReason.KeyExpired, (await f.VerifyAsync(f.Sign(VerifierFixture.Get()))).Failure);
         Assert.Equal(KeyPairFailureReason.InvalidSignature, (await f.VerifyAsync(f.Sign(VerifierFixture.Get(), key: impostor))).Failure);
@@ -436,7 +508,7 @@ public sealed class HttpMessageVerifierTests
     public async Task Verify_HostileFieldOfManyMembers_FailsWithTooManySignaturesAfterFewMembers()
     {
         using var f = new VerifierFixture();
-        string members = string.Join(", ", Enumerable.Range(0, 60).Select(i => $"s{i}=(\"@method\" \"@authority\");keyid=\"kpa_test_key_1\";nonce=\"n{i}\""));
+        string members = string.Join(", ", Enumerable.Range(0, 60).Select(i => $"s{i}=(\"@method\" \"@authority\");keyid=\"kpa_testKey000000001\";nonce=\"n{i}\""));
         TestRequest request = VerifierFixture.Get()
             .With("Signature-Input", members + ", !")
             .With("Signature", "s0=:" + Convert.ToBase64String(new byte[64]) + ":");
@@ -455,7 +527,7 @@ public sealed class HttpMessageVerifierTests
     public async Task Verify_TooManyInputMembersButSignatureUnparsable_FailsWithMalformedSignature()
     {
         using var f = new VerifierFixture(o => o.MaxSignatures = 1);
-        string members = string.Join(", ", Enumerable.Range(0, 5).Select(i => $"s{i}=(\"@method\");keyid=\"kpa_test_key_1\""));
+        string members = string.Join(", ", Enumerable.Range(0, 5).Select(i => $"s{i}=(\"@method\");keyid=\"kpa_testKey000000001\""));
         TestRequest request = VerifierFixture.Get().With("Signature-Input", members).With("Signature", "s0=:not base64!:");
 
         Assert.Equal(KeyPairFailureReason.MalformedSignature, (await f.VerifyAsync(request)).Failure);
@@ -465,7 +537,7 @@ public sealed class HttpMessageVerifierTests
     public async Task Verify_MoreMembersThanConfiguredFieldLimit_FailsWithMalformedSignature()
     {
         using var f = new VerifierFixture(o => o.FieldLimits = new StructuredFieldLimits { MaxMembers = 2 });
-        string members = string.Join(", ", Enumerable.Range(0, 3).Select(i => $"s{i}=(\"@method\");keyid=\"kpa_test_key_1\""));
+        string members = string.Join(", ", Enumerable.Range(0, 3).Select(i => $"s{i}=(\"@method\");keyid=\"kpa_testKey000000001\""));
         string signatures = string.Join(", ", Enumerable.Range(0, 3).Select(i => $"s{i}=:" + Convert.ToBase64String(new byte[64]) + ":"));
         TestRequest request = VerifierFixture.Get().With("Signature-Input", members).With("Signature", signatures);
 
@@ -476,7 +548,7 @@ public sealed class HttpMessageVerifierTests
     public async Task Verify_BadSignatureThenGoodSignature_AuthenticatesWithTheGoodOne()
     {
         using var f = new VerifierFixture();
-        using var impostor = TestKeys.NewSigningKey("kpa_test_key_1", 9);
+        using var impostor = TestKeys.NewSigningKey("kpa_testKey000000001", 9);
         TestRequest request = VerifierFixture.Get();
         SignatureFields bad = f.Signer.Sign(request, impostor, new SigningOptions { Label = "bad" });
         SignatureFields good = f.Signer.Sign(request, f.Key, new SigningOptions { Label = "good" });
@@ -493,7 +565,7 @@ public sealed class HttpMessageVerifierTests
     public async Task Verify_NoSignatureSatisfiesPolicy_ReportsTheFurthestFailure()
     {
         using var f = new VerifierFixture();
-        using var impostor = TestKeys.NewSigningKey("kpa_test_key_1", 9);
+        using var impostor = TestKeys.NewSigningKey("kpa_testKey000000001", 9);
         TestRequest request = VerifierFixture.Get();
         SignatureFields weak = f.Signer.Sign(request, f.Key, new SigningOptions { Label = "weak", Components = ["@method"] });
         SignatureFields forged = f.Signer.Sign(request, impostor, new SigningOptions { Label = "forged" });
@@ -566,14 +638,14 @@ public sealed class HttpMessageVerifierTests
 
     [Theory]
     [InlineData("created=\"1\"")]
-    [InlineData("keyid=kpa_test_key_1")]
+    [InlineData("keyid=kpa_testKey000000001")]
     [InlineData("nonce=1")]
     [InlineData("alg=ed25519")]
     [InlineData("expires=?1")]
     public async Task Verify_ParameterOfWrongType_FailsWithMalformedSignature(string parameter)
     {
         using var f = new VerifierFixture();
-        var parameters = new List<string> { $"created={f.NowSeconds}", "keyid=\"kpa_test_key_1\"", "nonce=\"n\"" };
+        var parameters = new List<string> { $"created={f.NowSeconds}", "keyid=\"kpa_testKey000000001\"", "nonce=\"n\"" };
         string name = parameter[..parameter.IndexOf('=', StringComparison.Ordinal)];
         parameters.RemoveAll(p => p.StartsWith(name, StringComparison.Ordinal));
         parameters.Add(parameter);
@@ -605,7 +677,7 @@ public sealed class HttpMessageVerifierTests
     public async Task Verify_UnknownParameters_AreIgnored()
     {
         using var f = new VerifierFixture();
-        TestRequest request = f.SignRaw(VerifierFixture.Get(), $"sig1={Std};created={f.NowSeconds};keyid=\"kpa_test_key_1\";nonce=\"n\";x-ext=\"1\"");
+        TestRequest request = f.SignRaw(VerifierFixture.Get(), $"sig1={Std};created={f.NowSeconds};keyid=\"kpa_testKey000000001\";nonce=\"n\";x-ext=\"1\"");
 
         Assert.True((await f.VerifyAsync(request)).Succeeded);
     }
@@ -614,7 +686,7 @@ public sealed class HttpMessageVerifierTests
     public async Task Verify_ExtensionParametersOfEveryType_AreReserialisedIntoTheBase()
     {
         using var f = new VerifierFixture();
-        TestRequest request = f.SignRaw(VerifierFixture.Get(), $"sig1={Std};created={f.NowSeconds};keyid=\"kpa_test_key_1\";nonce=\"n\";ds=%\"caf%c3%a9\";dt=@1659578233;dec=1.50;tok=a/b;bin=:AAAA:;flag;off=?0");
+        TestRequest request = f.SignRaw(VerifierFixture.Get(), $"sig1={Std};created={f.NowSeconds};keyid=\"kpa_testKey000000001\";nonce=\"n\";ds=%\"caf%c3%a9\";dt=@1659578233;dec=1.50;tok=a/b;bin=:AAAA:;flag;off=?0");
 
         SignatureVerificationResult result = await f.VerifyAsync(request);
 

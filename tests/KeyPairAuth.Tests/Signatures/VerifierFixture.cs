@@ -14,7 +14,7 @@ internal sealed class VerifierFixture : IDisposable
 
     public VerifierFixture(Action<SignatureVerificationOptions>? configure = null, PublicKeyRecord? record = null)
     {
-        Key = TestKeys.NewSigningKey("kpa_test_key_1", 7);
+        Key = TestKeys.NewSigningKey("kpa_testKey000000001", 7);
         Store.Add(record ?? TestKeys.Record(Key));
         configure?.Invoke(Options);
         Verifier = new HttpMessageVerifier(new PublicKeyCache(Store, Time), Replay, Options, Time);

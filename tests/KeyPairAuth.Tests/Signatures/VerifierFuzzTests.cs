@@ -10,7 +10,7 @@ public sealed class VerifierFuzzTests
     private static readonly string[] Fragments =
     [
         "sig1", "=", "(", ")", "\"", "@method", "@authority", "@path", "@query", "content-digest", ";", "created=", "1772366400",
-        "keyid=", "\"kpa_test_key_1\"", "nonce=", "alg=", "\"ed25519\"", ":", "AAAA", "==", ",", " ", "?1", "*", "-", "9999999999999999",
+        "keyid=", "\"kpa_testKey000000001\"", "nonce=", "alg=", "\"ed25519\"", ":", "AAAA", "==", ",", " ", "?1", "*", "-", "9999999999999999",
         "\\", "req", "sf", "key=", "bs", "@status", "tr", "\t", "é", "\u0000",
         "%\"caf%c3%a9\"", "%\"%ff\"", "@1659578233", "1.5", "-0.001", ":AAAA:", "tag=", "expires=", "name=", "@query-param", "x=(a b)",
     ];
@@ -40,7 +40,7 @@ public sealed class VerifierFuzzTests
         for (int i = 0; i < 5000; i++)
         {
             TestRequest request = (i % 4 == 0 ? VerifierFixture.Post() : VerifierFixture.Get())
-                .With("Signature-Input", Splice(random, "sig1=(\"@method\" \"@authority\" \"@path\" \"@query\");created=1772366400;keyid=\"kpa_test_key_1\";nonce=\"abc\""))
+                .With("Signature-Input", Splice(random, "sig1=(\"@method\" \"@authority\" \"@path\" \"@query\");created=1772366400;keyid=\"kpa_testKey000000001\";nonce=\"abc\""))
                 .With("Signature", Splice(random, "sig1=:" + Convert.ToBase64String(new byte[64]) + ":"));
 
             SignatureVerificationResult result = await f.VerifyAsync(request);
@@ -138,7 +138,7 @@ public sealed class VerifierFuzzTests
         using var f = new VerifierFixture();
         string items = string.Join(' ', Enumerable.Range(0, count).Select(i => $"\"x-h{i}\""));
         TestRequest request = VerifierFixture.Get()
-            .With("Signature-Input", $"sig1=(\"@method\" \"@authority\" \"@path\" \"@query\" {items});created={f.NowSeconds};keyid=\"kpa_test_key_1\";nonce=\"n\"")
+            .With("Signature-Input", $"sig1=(\"@method\" \"@authority\" \"@path\" \"@query\" {items});created={f.NowSeconds};keyid=\"kpa_testKey000000001\";nonce=\"n\"")
             .With("Signature", "sig1=:" + Convert.ToBase64String(new byte[64]) + ":");
 
         Assert.Equal(KeyPairFailureReason.MalformedSignature, (await f.VerifyAsync(request)).Failure);
