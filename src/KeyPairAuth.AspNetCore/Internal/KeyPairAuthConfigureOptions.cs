@@ -24,8 +24,9 @@ internal sealed class KeyPairAuthConfigureOptions(IServiceProvider services) :
         if (Section("KeyCache") is { } config)
         {
             options.Duration = config.TimeSpan(nameof(options.Duration), options.Duration);
-            options.NegativeDuration = config.TimeSpan(nameof(options.NegativeDuration), options.NegativeDuration);
             options.MaxEntries = config.Int32(nameof(options.MaxEntries), options.MaxEntries);
+            options.MaxUnknownEntries = config.Int32(nameof(options.MaxUnknownEntries), options.MaxUnknownEntries);
+            options.MaxUnknownLookupsPerSecond = config.Int32(nameof(options.MaxUnknownLookupsPerSecond), options.MaxUnknownLookupsPerSecond);
         }
     }
 
@@ -35,6 +36,10 @@ internal sealed class KeyPairAuthConfigureOptions(IServiceProvider services) :
         if (Section("ReplayCache") is { } config)
         {
             options.MaxEntries = config.Int32(nameof(options.MaxEntries), options.MaxEntries);
+            if (config.Has(nameof(options.MaxEntriesPerKey)))
+            {
+                options.MaxEntriesPerKey = config.Int32(nameof(options.MaxEntriesPerKey), options.MaxEntriesPerKey ?? 0);
+            }
         }
     }
 

@@ -72,6 +72,7 @@ internal sealed class KeyPairAuthenticationConfigureOptions(IServiceProvider ser
         v.RequiredTag = config.String(nameof(v.RequiredTag), v.RequiredTag);
         v.AllowTargetUri = config.Bool(nameof(v.AllowTargetUri), v.AllowTargetUri);
         v.RequireAlgorithmParameter = config.Bool(nameof(v.RequireAlgorithmParameter), v.RequireAlgorithmParameter);
+        v.RequireScheme = config.Bool(nameof(v.RequireScheme), v.RequireScheme);
 
         if (config.Has(nameof(v.FieldLimits)))
         {

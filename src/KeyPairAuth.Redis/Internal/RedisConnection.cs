@@ -131,8 +131,8 @@ internal sealed class RedisConnection : IAsyncDisposable, IDisposable
             configuration.BacklogPolicy = BacklogPolicy.FailFast;
 
             // Read replies on the .NET thread pool rather than StackExchange.Redis's dedicated socket threads: the replay
-            // check sits on every request of an async app, and the extra thread hop roughly doubled the client CPU per
-            // check in our measurements (docs/benchmarks.md, "Redis replay cache").
+            // check sits on every request of an async app, and the extra thread hop cost 20-50 % more client CPU per
+            // check and doubled the single-call latency in our measurements (docs/benchmarks.md, "Redis replay cache").
             configuration.SocketManager ??= SocketManager.ThreadPool;
             configuration.ClientName ??= "keypairauth";
             _owned = true;

@@ -62,7 +62,7 @@ public static class KeyId
     /// <remarks>
     /// The same public key always gives the same id, on the client and on the server, in any language (see
     /// <c>docs/keys.md</c> for openssl, Python and Node one-liners). About one key in 262,144 derives an id starting
-    /// <c>kpa_sk_</c>, the secret-string prefix; <see cref="IsValid"/> is <see langword="false"/> for it, the issuer
+    /// <c>kpa_sk_</c>, the secret-string prefix; <see cref="IsValid(string)"/> is <see langword="false"/> for it, the issuer
     /// refuses to register such a key and <see cref="SigningKey.Generate()"/> never makes one.
     /// </remarks>
     /// <param name="publicKey">The public key.</param>

@@ -56,14 +56,15 @@ public sealed class ConfigurationBindingTests : IDisposable
                   "RequiredTag": "app",
                   "AllowTargetUri": false,
                   "RequireAlgorithmParameter": true,
+                  "RequireScheme": true,
                   "FieldLimits": { "MaxFieldLength": 4096, "MaxMembers": 8, "MaxInnerListItems": 16, "MaxParameters": 12 }
                 }
               }
             }
           },
           "KeyPairAuth": {
-            "KeyCache": { "Duration": "00:00:10", "NegativeDuration": "00:00:02", "MaxEntries": 500 },
-            "ReplayCache": { "MaxEntries": 4242 },
+            "KeyCache": { "Duration": "00:00:10", "MaxEntries": 500, "MaxUnknownEntries": 60, "MaxUnknownLookupsPerSecond": 3 },
+            "ReplayCache": { "MaxEntries": 4242, "MaxEntriesPerKey": 2121 },
             "Issuance": { "MaxActiveKeysPerOwner": 3 }
           }
         }
@@ -130,8 +131,9 @@ public sealed class ConfigurationBindingTests : IDisposable
         await using WebApplication app = builder.Build();
 
         PublicKeyCacheOptions keyCache = app.Services.GetRequiredService<IOptions<PublicKeyCacheOptions>>().Value;
-        Assert.Equal((TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(2), 500), (keyCache.Duration, keyCache.NegativeDuration, keyCache.MaxEntries));
-        Assert.Equal(4242, app.Services.GetRequiredService<IOptions<InMemoryReplayCacheOptions>>().Value.MaxEntries);
+        Assert.Equal((TimeSpan.FromSeconds(10), 500, 60, 3), (keyCache.Duration, keyCache.MaxEntries, keyCache.MaxUnknownEntries, keyCache.MaxUnknownLookupsPerSecond));
+        InMemoryReplayCacheOptions replay = app.Services.GetRequiredService<IOptions<InMemoryReplayCacheOptions>>().Value;
+        Assert.Equal((4242, (int?)2121), (replay.MaxEntries, replay.MaxEntriesPerKey));
         Assert.Equal(3, app.Services.GetRequiredService<IOptions<KeyPairIssuerOptions>>().Value.MaxActiveKeysPerOwner);
     }
 
