@@ -6,8 +6,9 @@ namespace KeyPairAuth.SampleServer;
 /// <summary>
 /// The one place the sample chooses where keys live, shared by the web server and the admin CLI (<c>keys ...</c>):
 /// an embedded SQLite file at <c>Database:Path</c> (default <c>./data/keypairauth.db</c>), or PostgreSQL when
-/// <c>ConnectionStrings:Postgres</c> is set. Keys are stored by <c>KeyPairAuth.EntityFrameworkCore</c> in
-/// <see cref="SampleDbContext"/>.
+/// <c>ConnectionStrings:Postgres</c> is set, plus Redis for the replay cache and revocation fan-out when
+/// <c>ConnectionStrings:Redis</c> is set (the many-instance set-up of <c>docs/deployment.md</c>). Keys are stored by
+/// <c>KeyPairAuth.EntityFrameworkCore</c> in <see cref="SampleDbContext"/>.
 /// </summary>
 public static class SampleStorage
 {
@@ -28,16 +29,21 @@ public static class SampleStorage
             services.AddDbContext<SampleDbContext>(o => o.UseSqlite(connectionString));
         }
 
-        if (!string.IsNullOrEmpty(configuration.GetConnectionString("Redis")))
+        KeyPairAuthBuilder keys = services.AddKeyPairAuth(o => o.MaxActiveKeysPerOwner = configuration.GetValue("Keys:MaxActivePerOwner", 10));
+        if (configuration.GetConnectionString("Redis") is { Length: > 0 } redis)
         {
-            // Several instances need a shared replay cache, or a request replayed to another instance would pass.
-            throw new InvalidOperationException(
-                "ConnectionStrings:Redis is set, but this sample does not include the Redis replay cache (KeyPairAuth.Redis) yet. " +
-                "Unset it and run a single instance.");
+            // Several instances: a shared replay cache, so a request accepted by one instance and replayed to another
+            // is refused there, and revocations reach every instance's key cache within a round trip.
+            keys.AddRedisReplayCache(o => o.Configuration = redis).AddRedisRevocationFanOut();
+        }
+        else
+        {
+            // One instance: the in-memory replay cache, on purpose (this also picks the in-memory key store, which the
+            // next line replaces).
+            keys.UseInMemoryStores();
         }
 
-        services.AddKeyPairAuth(o => o.MaxActiveKeysPerOwner = configuration.GetValue("Keys:MaxActivePerOwner", 10))
-            .AddEntityFrameworkCoreStore<SampleDbContext>();
+        keys.AddEntityFrameworkCoreStore<SampleDbContext>();
     }
 
     /// <summary>Creates the database and its tables on first start (the sample has no migrations; see README).</summary>
@@ -64,9 +70,10 @@ public static class SampleStorage
 
     /// <summary>Says where keys are kept, for the start-up banner and the dashboard (never a password).</summary>
     public static string Describe(IConfiguration configuration) =>
-        configuration.GetConnectionString("Postgres") is { Length: > 0 }
+        (configuration.GetConnectionString("Postgres") is { Length: > 0 }
             ? "in PostgreSQL (ConnectionStrings:Postgres)"
-            : $"in the SQLite file {SqlitePath(configuration)}";
+            : $"in the SQLite file {SqlitePath(configuration)}")
+        + (configuration.GetConnectionString("Redis") is { Length: > 0 } ? ", replay cache in Redis (ConnectionStrings:Redis)" : string.Empty);
 
     private static string SqlitePath(IConfiguration configuration) =>
         Path.GetFullPath(configuration["Database:Path"] is { Length: > 0 } path ? path : DefaultDatabasePath);

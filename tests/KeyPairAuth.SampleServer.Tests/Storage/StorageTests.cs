@@ -1,4 +1,6 @@
 using System.Net;
+using KeyPairAuth.Client;
+using KeyPairAuth.Keys;
 using KeyPairAuth.SampleServer.Tests.Infrastructure;
 using Npgsql;
 
@@ -32,12 +34,42 @@ public sealed class StorageTests
         }
     }
 
-    [Fact]
-    public async Task Redis_Configured_StopsAtStartUpRatherThanRunWithoutASharedReplayCache()
+    [RedisFact]
+    public async Task Redis_TwoInstancesShareTheReplayCache_ARequestReplayedToTheOtherIsRefused()
     {
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => RunningSampleServer.StartAsync("--ConnectionStrings:Redis=127.0.0.1:1"));
+        // Two instances on one SQLite file (one machine) and one Redis: the set-up of docs/deployment.md in miniature.
+        string database = Path.Combine(Path.GetTempPath(), $"kpa-sample-{Guid.NewGuid():N}", "keys.db");
+        string redis = $"--ConnectionStrings:Redis={Environment.GetEnvironmentVariable(RedisFactAttribute.Variable)}";
+        try
+        {
+            await using RunningSampleServer first = await RunningSampleServer.StartAsync($"--Database:Path={database}", redis);
+            await using RunningSampleServer second = await RunningSampleServer.StartAsync($"--Database:Path={database}", redis);
+            Assert.Contains("replay cache in Redis", first.StartupOutput, StringComparison.Ordinal);
+            (_, string secret) = await first.IssueAsync("alice");
 
-        Assert.Contains("ConnectionStrings:Redis", error.Message, StringComparison.Ordinal);
+            // Signed for the first instance; the same bytes are then sent to the second (its Host still the first's).
+            using SigningKey key = SigningKey.Parse(secret);
+            using var original = new HttpRequestMessage(HttpMethod.Get, new Uri(first.BaseAddress, "api/whoami"));
+            await new RequestSigner(key).SignAsync(original);
+            using var replay = new HttpRequestMessage(HttpMethod.Get, new Uri(second.BaseAddress, "api/whoami"));
+            replay.Headers.Host = first.BaseAddress.Authority;
+            foreach (var header in original.Headers)
+            {
+                replay.Headers.TryAddWithoutValidation(header.Key, header.Value);
+            }
+
+            using var http = new HttpClient();
+            using HttpResponseMessage accepted = await http.SendAsync(original);
+            using HttpResponseMessage replayed = await http.SendAsync(replay);
+
+            Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+            (await Reply.ReadAsync(replayed)).AssertProblem(HttpStatusCode.Unauthorized, "replayed_nonce");
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(Path.GetDirectoryName(database)!, recursive: true);
+        }
     }
 
     [PostgresFact]
@@ -84,6 +116,23 @@ public sealed class PostgresFactAttribute : FactAttribute
         if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(Variable)))
         {
             Skip = $"{Variable} is not set: no PostgreSQL server (./test.sh provisions one).";
+        }
+    }
+}
+
+/// <summary>
+/// A test that needs Redis: skipped with the reason when <c>KEYPAIRAUTH_TEST_REDIS</c> is not set, run (and failing
+/// when Redis cannot be reached) when <c>./test.sh</c> set it.
+/// </summary>
+public sealed class RedisFactAttribute : FactAttribute
+{
+    public const string Variable = "KEYPAIRAUTH_TEST_REDIS";
+
+    public RedisFactAttribute()
+    {
+        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(Variable)))
+        {
+            Skip = $"{Variable} is not set: no Redis server (./test.sh provisions one).";
         }
     }
 }
