@@ -42,16 +42,28 @@ internal sealed class KestrelInstance : IAsyncDisposable
 
     public IKeyPairIssuer Issuer => _app.Services.GetRequiredService<IKeyPairIssuer>();
 
-    public static async Task<KestrelInstance> StartAsync(RedisInstanceSettings settings, IPublicKeyStore store, bool replayCache = true, bool fanOut = true,
-        Action<IServiceCollection>? configure = null)
+    /// <summary>Builds and starts an instance.</summary>
+    /// <param name="settings">The shared Redis settings.</param>
+    /// <param name="store">A key store shared between instances like a database, or <see langword="null"/> when <paramref name="keyPair"/> registers one (for example the EF Core store).</param>
+    /// <param name="replayCache">Use the Redis replay cache (else the in-memory one).</param>
+    /// <param name="fanOut">Use Redis revocation fan-out.</param>
+    /// <param name="configure">Further registrations, before <c>AddKeyPairAuth()</c>.</param>
+    /// <param name="keyPair">Further builder verbs after the Redis parts (for example <c>AddEntityFrameworkCoreStore</c>).</param>
+    public static async Task<KestrelInstance> StartAsync(RedisInstanceSettings settings, IPublicKeyStore? store, bool replayCache = true, bool fanOut = true,
+        Action<IServiceCollection>? configure = null, Action<KeyPairAuthBuilder>? keyPair = null)
     {
         var logs = new CapturingLoggerProvider();
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders().AddProvider(logs).SetMinimumLevel(LogLevel.Debug);
         builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
-        builder.Services.AddSingleton(store);
+        if (store is not null)
+        {
+            builder.Services.AddSingleton(store);
+        }
+
         configure?.Invoke(builder.Services);
-        settings.AddTo(builder.Services.AddKeyPairAuth(), replayCache, fanOut);
+        KeyPairAuthBuilder keyPairBuilder = settings.AddTo(builder.Services.AddKeyPairAuth(), replayCache, fanOut);
+        keyPair?.Invoke(keyPairBuilder);
         builder.Services.AddAuthentication(KeyPairAuthenticationDefaults.AuthenticationScheme).AddKeyPair();
         builder.Services.AddAuthorization();
         WebApplication app = builder.Build();
