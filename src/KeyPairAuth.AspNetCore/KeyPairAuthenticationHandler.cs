@@ -123,6 +123,8 @@ internal sealed class KeyPairAuthenticationHandler : AuthenticationHandler<KeyPa
         SignatureVerificationResult result = await verifier.VerifyAsync(view, Context.RequestAborted).ConfigureAwait(false);
         if (!result.Succeeded)
         {
+            // Diagnosable failures: at Debug, what the server rebuilt, to compare with the client's base (no work otherwise).
+            SignatureBaseDiagnostics.LogRebuiltBases(Logger, view, result.Failure!.Value.ToErrorCode());
             return await FailAsync(result.Failure!.Value, result.FailureDetail, started, activity).ConfigureAwait(false);
         }
 

@@ -136,6 +136,42 @@ public sealed class RequestSigner
         request.Headers.TryAddWithoutValidation(SignatureFields.SignatureFieldName, fields.Signature);
     }
 
+    /// <summary>
+    /// Rebuilds the signature base (RFC 9421 §2.5) of a request signed by <see cref="SignAsync"/>, from the request as it
+    /// stands and its <c>Signature-Input</c>: the exact lines the signature was computed over. For diagnosis: compare it
+    /// with the base the server logs at Debug when it refuses the request.
+    /// </summary>
+    /// <param name="request">A signed request (absolute <see cref="HttpRequestMessage.RequestUri"/>, one <c>Signature-Input</c> member).</param>
+    /// <returns>The signature base, lines separated by <c>\n</c>, without a trailing newline. It holds no secret and no body.</returns>
+    /// <exception cref="InvalidOperationException">The request is not signed, or its <c>Signature-Input</c> cannot be rebuilt.</exception>
+    public static string GetSignatureBase(HttpRequestMessage request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.RequestUri is not { IsAbsoluteUri: true })
+        {
+            throw new InvalidOperationException("The request has no absolute RequestUri.");
+        }
+
+        var view = new HttpRequestMessageView(request, hasContent: request.Content is not null);
+        string input = view.GetFieldValues(SignatureFields.SignatureInputFieldName).ToString();
+        if (input.Length == 0
+            || !StructuredFields.StructuredFieldParser.TryParseDictionary(input, null, out StructuredFields.SfDictionary? dictionary)
+            || dictionary.Members.Count == 0
+            || dictionary.Members[0].Value.InnerList is not { } covered)
+        {
+            throw new InvalidOperationException("The request carries no usable Signature-Input field; sign it first.");
+        }
+
+        try
+        {
+            return SignatureBase.Build(view, covered);
+        }
+        catch (SignatureBaseException ex)
+        {
+            throw new InvalidOperationException($"The signature base cannot be rebuilt: {ex.Message}", ex);
+        }
+    }
+
     /// <summary>Plain HTTP to a host that is not loopback (the connection leaves the machine unencrypted).</summary>
     private static bool IsInsecureHttp(Uri uri) =>
         string.Equals(uri.Scheme, Uri.UriSchemeHttp, StringComparison.OrdinalIgnoreCase) && !uri.IsLoopback;

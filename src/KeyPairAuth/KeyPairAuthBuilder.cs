@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using KeyPairAuth.Replay;
 using KeyPairAuth.Stores;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -32,7 +33,7 @@ public sealed class KeyPairAuthBuilder
     /// </summary>
     /// <typeparam name="TStore">The store type.</typeparam>
     /// <returns>This builder.</returns>
-    public KeyPairAuthBuilder AddPublicKeyStore<TStore>()
+    public KeyPairAuthBuilder AddPublicKeyStore<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TStore>()
         where TStore : class, IPublicKeyStore =>
         AddPublicKeyStore<TStore>(ServiceLifetime.Scoped);
 
@@ -44,7 +45,7 @@ public sealed class KeyPairAuthBuilder
     /// <typeparam name="TStore">The store type.</typeparam>
     /// <param name="lifetime">The lifetime.</param>
     /// <returns>This builder.</returns>
-    public KeyPairAuthBuilder AddPublicKeyStore<TStore>(ServiceLifetime lifetime)
+    public KeyPairAuthBuilder AddPublicKeyStore<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TStore>(ServiceLifetime lifetime)
         where TStore : class, IPublicKeyStore
     {
         Services.RemoveAll<IPublicKeyStore>();
@@ -58,7 +59,7 @@ public sealed class KeyPairAuthBuilder
     /// </summary>
     /// <typeparam name="TCache">The replay-cache type; must be thread-safe.</typeparam>
     /// <returns>This builder.</returns>
-    public KeyPairAuthBuilder AddReplayCache<TCache>()
+    public KeyPairAuthBuilder AddReplayCache<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TCache>()
         where TCache : class, IReplayCache
     {
         Services.RemoveAll<IReplayCache>();

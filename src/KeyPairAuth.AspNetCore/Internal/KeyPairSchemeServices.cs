@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using KeyPairAuth.Issuance;
 using KeyPairAuth.Replay;
 using KeyPairAuth.Stores;
@@ -32,7 +33,7 @@ internal static class KeyPairSchemeServices
     /// far: options run their configure actions in registration order, so values set in code, before or after
     /// <c>AddKeyPair</c>, override the configuration. Safe to call more than once.
     /// </summary>
-    private static void AddConfigurationFirst<TOptions, TConfigure>(IServiceCollection services)
+    private static void AddConfigurationFirst<TOptions, [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TConfigure>(IServiceCollection services)
         where TOptions : class
         where TConfigure : class, IConfigureOptions<TOptions>
     {

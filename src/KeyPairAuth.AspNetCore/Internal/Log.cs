@@ -43,4 +43,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 108, EventName = "InMemoryFallback", Level = LogLevel.Warning,
         Message = "KeyPairAuth is using the in-memory {Parts} because the application chose none: {Consequences}. Choose durable parts with the AddKeyPairAuth() builder (AddPublicKeyStore<TStore>(), AddReplayCache<TCache>()), or call AddKeyPairAuth().UseInMemoryStores() to keep the in-memory ones on purpose.")]
     public static partial void InMemoryFallback(ILogger logger, string parts, string consequences);
+
+    [LoggerMessage(EventId = 109, EventName = "SignatureBaseRebuilt", Level = LogLevel.Debug,
+        Message = "The request was refused ({FailureReason}); for signature {Label} with key {KeyId} the server used authority {Authority} and target {RequestTarget} and rebuilt this signature base:\n{SignatureBase}")]
+    public static partial void SignatureBaseRebuilt(ILogger logger, string failureReason, string label, string keyId, string authority, string requestTarget, string signatureBase);
 }

@@ -32,6 +32,12 @@ internal static class RequestCommand
             }
 
             using SignedRequest signed = await shared.BuildAsync(parseResult, context, error, cancellationToken).ConfigureAwait(false);
+            if (parseResult.GetValue(shared.ShowBase))
+            {
+                // To stderr: stdout stays the response alone.
+                await error.WriteAsync(SignedRequestOptions.FormatSignatureBase(signed.Request)).ConfigureAwait(false);
+            }
+
             using var client = new HttpClient(WithoutAutomaticRedirects(context.CreateHandler()), disposeHandler: true) { Timeout = TimeSpan.FromSeconds(seconds) };
             Uri signedFor = signed.Request.RequestUri!;
 

@@ -26,6 +26,12 @@ internal static class SignCommand
             using SignedRequest signed = await shared.BuildAsync(parseResult, context, error, cancellationToken).ConfigureAwait(false);
             if (asCurl)
             {
+                if (parseResult.GetValue(shared.ShowBase))
+                {
+                    // stdout stays a command that can be piped to sh.
+                    await error.WriteAsync(SignedRequestOptions.FormatSignatureBase(signed.Request)).ConfigureAwait(false);
+                }
+
                 await output.WriteLineAsync(CurlCommand.Format(signed.Request, signed.Body)).ConfigureAwait(false);
                 return ExitCodes.Success;
             }
@@ -40,6 +46,12 @@ internal static class SignCommand
                         text.Append(name).Append(": ").AppendLine(value);
                     }
                 }
+            }
+
+            if (parseResult.GetValue(shared.ShowBase))
+            {
+                // A blank line, then a framed block: the header lines above stay copyable as they are.
+                text.AppendLine().Append(SignedRequestOptions.FormatSignatureBase(signed.Request));
             }
 
             await output.WriteAsync(text.ToString()).ConfigureAwait(false);

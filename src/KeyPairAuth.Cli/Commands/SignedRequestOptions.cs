@@ -59,6 +59,11 @@ internal sealed class SignedRequestOptions
         Description = "Sign a plain http:// request to a host that is not loopback (the signature and body cross the network unencrypted).",
     };
 
+    public Option<bool> ShowBase { get; } = new("--show-base")
+    {
+        Description = "Also print the signature base that was signed (RFC 9421 §2.5), to compare with the server's Debug log of what it rebuilt.",
+    };
+
     public void AddTo(Command command)
     {
         Digest.AcceptOnlyFromAmong("sha-256", "sha-512");
@@ -73,7 +78,19 @@ internal sealed class SignedRequestOptions
         command.Options.Add(Tag);
         command.Options.Add(Components);
         command.Options.Add(AllowInsecureHttp);
+        command.Options.Add(ShowBase);
     }
+
+    /// <summary>The signed request's signature base, framed so it cannot be mistaken for header lines.</summary>
+    public static string FormatSignatureBase(HttpRequestMessage request)
+    {
+        string signatureBase = RequestSigner.GetSignatureBase(request);
+        return $"{SignatureBaseBegin}\n{signatureBase}\n{SignatureBaseEnd}\n";
+    }
+
+    public const string SignatureBaseBegin = "----- BEGIN SIGNATURE BASE -----";
+
+    public const string SignatureBaseEnd = "----- END SIGNATURE BASE -----";
 
     /// <summary>Builds and signs the request. The caller disposes the returned request and key.</summary>
     public async Task<SignedRequest> BuildAsync(ParseResult parseResult, CliContext context, TextWriter error, CancellationToken cancellationToken)
