@@ -53,7 +53,8 @@ internal sealed class BenchDatabase : IAsyncDisposable
         services.AddKeyPairAuth().AddEntityFrameworkCoreStore<BenchDbContext>();
         Services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
 
-        // Until the key cache opens a DI scope per store call itself, this adapter does it for the benchmarks.
+        // The key cache opens a DI scope per store call itself (AddKeyPairAuth); the benchmarks also seed the store and
+        // count its calls, for which they need one IPublicKeyStore that does the same.
         Store = new ScopePerCallStore(Services.GetRequiredService<IServiceScopeFactory>());
     }
 

@@ -97,6 +97,7 @@ internal sealed class KeyPairSigningHandler : DelegatingHandler
             if (RequiresGet(response.StatusCode, request.Method))
             {
                 request.Method = HttpMethod.Get;
+                request.Content?.Dispose();
                 request.Content = null;
                 if (request.Headers.TransferEncodingChunked == true)
                 {

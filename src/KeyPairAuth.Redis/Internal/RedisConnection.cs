@@ -23,7 +23,7 @@ internal sealed class RedisConnection : IAsyncDisposable, IDisposable
     private readonly Lock _lock = new();
     private Task<IConnectionMultiplexer>? _connecting;
     private long _retryAt;
-    private bool _owned;
+    private readonly bool _owned;
     private bool _disposed;
 
     public RedisConnection(IServiceProvider services, IOptions<KeyPairAuthRedisOptions> options, TimeProvider timeProvider, ILogger<RedisConnection>? logger = null)
@@ -35,6 +35,9 @@ internal sealed class RedisConnection : IAsyncDisposable, IDisposable
         _options = options.Value;
         _timeProvider = timeProvider;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
+
+        // Known up front (not set on the connecting thread), so disposal always sees whether the connection is ours.
+        _owned = !string.IsNullOrWhiteSpace(_options.Configuration);
     }
 
     /// <summary>
@@ -135,7 +138,6 @@ internal sealed class RedisConnection : IAsyncDisposable, IDisposable
             // check and doubled the single-call latency in our measurements (docs/benchmarks.md, "Redis replay cache").
             configuration.SocketManager ??= SocketManager.ThreadPool;
             configuration.ClientName ??= "keypairauth";
-            _owned = true;
             if (_logger.IsEnabled(LogLevel.Information))
             {
                 string endpoints = string.Join(",", configuration.EndPoints);

@@ -119,7 +119,9 @@ internal sealed class RedisRevocationSubscriber : IHostedService, IAsyncDisposab
                 _subscribed.TrySetResult();
                 return;
             }
-            catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
+            // Any failure, not only Redis ones, is logged and retried: an exception escaping here would end the loop
+            // silently and leave this instance without revocation notices.
+            catch (Exception ex) when (ex is not OperationCanceledException || !stopping.IsCancellationRequested)
             {
                 if (stopping.IsCancellationRequested)
                 {

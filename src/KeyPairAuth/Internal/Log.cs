@@ -23,4 +23,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 4, EventName = "UnknownKeyLookupsSuspended", Level = LogLevel.Warning,
         Message = "More than {LookupsPerSecond} key lookups per second found no key (likely a flood of made-up key ids): key ids this instance has not found before are answered as unknown without a store lookup until the rate drops. See PublicKeyCacheOptions.MaxUnknownLookupsPerSecond.")]
     public static partial void UnknownKeyLookupsSuspended(ILogger logger, int lookupsPerSecond);
+
+    [LoggerMessage(EventId = 5, EventName = "RevocationNoticeFailed", Level = LogLevel.Warning,
+        Message = "Key {KeyId} is revoked, but {Notifier} could not tell other instances; they stop accepting it when their key-cache entry expires.")]
+    public static partial void RevocationNoticeFailed(ILogger logger, string keyId, string notifier, Exception exception);
 }

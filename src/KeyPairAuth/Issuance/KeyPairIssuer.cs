@@ -140,9 +140,18 @@ internal sealed class KeyPairIssuer : IKeyPairIssuer
             Log.KeyRevoked(_logger, record.KeyId, record.Owner, revokedAt);
 
             // Other instances (e.g. over Redis pub/sub); their key-cache duration is the backstop if a notice is lost.
+            // The revocation has happened: a notifier that fails must neither turn it into an error for the caller
+            // (a retry would find the key already revoked) nor keep the other notifiers from running.
             foreach (IKeyRevocationNotifier notifier in _revocationNotifiers)
             {
-                await notifier.NotifyRevokedAsync(record.KeyId, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await notifier.NotifyRevokedAsync(record.KeyId, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    Log.RevocationNoticeFailed(_logger, record.KeyId, notifier.GetType().Name, ex);
+                }
             }
         }
 

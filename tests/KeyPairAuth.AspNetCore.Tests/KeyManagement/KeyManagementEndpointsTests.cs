@@ -567,6 +567,16 @@ public sealed class KeyManagementEndpointsTests
     }
 
     [Fact]
+    public async Task MaxKeyLifetime_MaxValue_MeansNoLimit_NeverA500()
+    {
+        await using KeyManagementApp app = await KeyManagementApp.StartAsync(o => o.MaxKeyLifetime = TimeSpan.MaxValue);
+        string farAway = TimeProvider.System.GetUtcNow().AddYears(500).ToString("O");
+
+        (await app.CreateAsync(NewUser(), """{"name":"k"}""")).AssertProblem(HttpStatusCode.BadRequest, "invalid_expiry");
+        (await app.CreateAsync(NewUser(), $$"""{"name":"k","expiresAt":"{{farAway}}"}""")).AssertStatus(HttpStatusCode.Created);
+    }
+
+    [Fact]
     public async Task RequireAntiforgeryToken_RefusesUnsafeRequestsWithoutAValidToken()
     {
         await using KeyManagementApp app = await KeyManagementApp.StartAsync(antiforgery: true);

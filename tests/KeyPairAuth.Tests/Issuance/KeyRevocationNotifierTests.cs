@@ -29,6 +29,23 @@ public sealed class KeyRevocationNotifierTests
     }
 
     [Fact]
+    public async Task RevokeAsync_NotifierThrows_RevocationStillReturned_AndLaterNotifiersStillCalled()
+    {
+        var failing = new RecordingNotifier { OnNotify = _ => throw new InvalidOperationException("pub/sub down") };
+        var second = new RecordingNotifier();
+        await using ServiceProvider provider = Provider(failing, second);
+        IKeyPairIssuer issuer = provider.GetRequiredService<IKeyPairIssuer>();
+        using IssuedKeyPair issued = await issuer.IssueAsync(new KeyIssueRequest { Owner = "alice", Name = "CI key" });
+
+        PublicKeyRecord? revoked = await issuer.RevokeAsync(issued.KeyId);
+
+        Assert.True(revoked!.IsRevoked);
+        Assert.Equal([issued.KeyId], failing.KeyIds);
+        Assert.Equal([issued.KeyId], second.KeyIds);
+        Assert.True((await provider.GetRequiredService<PublicKeyCache>().FindAsync(issued.KeyId))!.IsRevoked);
+    }
+
+    [Fact]
     public async Task RevokeAsync_UnknownKey_NotifiesNobody()
     {
         var notifier = new RecordingNotifier();

@@ -323,8 +323,11 @@ internal sealed class KeyManagementEndpoints
 
         if (_options.MaxKeyLifetime is { } maxLifetime)
         {
-            DateTimeOffset latest = Now(context) + maxLifetime;
-            if (expiresAt is null || expiresAt > latest)
+            // Compared as a span, not as now + lifetime: a lifetime such as TimeSpan.MaxValue ("no limit") must not
+            // overflow DateTimeOffset and turn every request into a 500.
+            DateTimeOffset now = Now(context);
+            DateTimeOffset latest = maxLifetime < DateTimeOffset.MaxValue - now ? now + maxLifetime : DateTimeOffset.MaxValue;
+            if (expiresAt is null || expiresAt.Value - now > maxLifetime)
             {
                 await WriteProblemAsync(context, StatusCodes.Status400BadRequest, "invalid_expiry",
                     $"An expiry is required, at most {FormatLifetime(maxLifetime)} from now (no later than {latest:O}).").ConfigureAwait(false);
