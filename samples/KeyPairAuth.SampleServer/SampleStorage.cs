@@ -20,13 +20,13 @@ public static class SampleStorage
         ArgumentNullException.ThrowIfNull(configuration);
         if (configuration.GetConnectionString("Postgres") is { Length: > 0 } postgres)
         {
-            services.AddDbContext<SampleDbContext>(o => o.UseNpgsql(postgres));
+            services.AddDbContext<SampleDbContext, PostgresSampleDbContext>(o => o.UseNpgsql(postgres));
         }
         else
         {
             // Default Timeout: concurrent writers (the server and a `keys` command) wait for SQLite's lock instead of failing.
             string connectionString = new SqliteConnectionStringBuilder { DataSource = SqlitePath(configuration), DefaultTimeout = 30 }.ToString();
-            services.AddDbContext<SampleDbContext>(o => o.UseSqlite(connectionString));
+            services.AddDbContext<SampleDbContext, SqliteSampleDbContext>(o => o.UseSqlite(connectionString));
         }
 
         KeyPairAuthBuilder keys = services.AddKeyPairAuth(o => o.MaxActiveKeysPerOwner = configuration.GetValue("Keys:MaxActivePerOwner", 10));
@@ -46,26 +46,32 @@ public static class SampleStorage
         keys.AddEntityFrameworkCoreStore<SampleDbContext>();
     }
 
-    /// <summary>Creates the database and its tables on first start (the sample has no migrations; see README).</summary>
+    /// <summary>
+    /// Brings the database schema up to date on start: applies the sample's EF Core migrations (<c>Data/Migrations</c>,
+    /// one set per provider), creating the database file or tables on first start. A database created by an earlier
+    /// version of the sample with <c>EnsureCreated</c> has the tables but no migration history: it is recognised and
+    /// its history recorded, so it keeps its keys.
+    /// </summary>
     public static async Task InitializeAsync(IServiceProvider services, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(services);
         await using AsyncServiceScope scope = services.CreateAsyncScope();
         SampleDbContext db = scope.ServiceProvider.GetRequiredService<SampleDbContext>();
-        if (db.Database.IsSqlite())
+        bool sqlite = db.Database.IsSqlite();
+        if (sqlite)
         {
             string? path = new SqliteConnectionStringBuilder(db.Database.GetConnectionString()).DataSource;
             if (Path.GetDirectoryName(path) is { Length: > 0 } directory)
             {
                 Directory.CreateDirectory(directory);
             }
-        }
 
-        if (await db.Database.EnsureCreatedAsync(cancellationToken) && db.Database.IsSqlite())
-        {
             // Write-ahead logging: readers (the server) never wait for a writer (a `keys` command). Persists in the file.
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
         }
+
+        await SampleMigrations.AdoptEnsureCreatedSchemaAsync(db, cancellationToken);
+        await db.Database.MigrateAsync(cancellationToken);
     }
 
     /// <summary>Says where keys are kept, for the start-up banner and the dashboard (never a password).</summary>
@@ -79,8 +85,3 @@ public static class SampleStorage
         Path.GetFullPath(configuration["Database:Path"] is { Length: > 0 } path ? path : DefaultDatabasePath);
 }
 
-/// <summary>The sample's database: only KeyPairAuth's tables (an application would have its own next to them).</summary>
-public sealed class SampleDbContext(DbContextOptions<SampleDbContext> options) : DbContext(options)
-{
-    protected override void OnModelCreating(ModelBuilder modelBuilder) => modelBuilder.AddKeyPairAuth();
-}

@@ -2,6 +2,8 @@ using System.Net;
 using KeyPairAuth.Client;
 using KeyPairAuth.Keys;
 using KeyPairAuth.SampleServer.Tests.Infrastructure;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
 namespace KeyPairAuth.SampleServer.Tests.Storage;
@@ -32,6 +34,83 @@ public sealed class StorageTests
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             Directory.Delete(Path.GetDirectoryName(Path.GetDirectoryName(database))!, recursive: true);
         }
+    }
+
+    [Fact]
+    public void Migrations_MatchTheModel_ForBothProviders()
+    {
+        // Fails when the KeyPairAuth model changes without a new migration (`dotnet ef migrations add ...`, sample README).
+        using var sqlite = new SqliteSampleDbContext(new DbContextOptionsBuilder<SqliteSampleDbContext>().UseSqlite("Data Source=:memory:").Options);
+        using var postgres = new PostgresSampleDbContext(new DbContextOptionsBuilder<PostgresSampleDbContext>().UseNpgsql("Host=localhost").Options);
+
+        Assert.False(sqlite.Database.HasPendingModelChanges());
+        Assert.False(postgres.Database.HasPendingModelChanges());
+        Assert.Single(sqlite.Database.GetMigrations());
+        Assert.Single(postgres.Database.GetMigrations());
+    }
+
+    [Fact]
+    public async Task Sqlite_FirstStart_AppliesTheMigration()
+    {
+        string database = Path.Combine(Path.GetTempPath(), $"kpa-sample-{Guid.NewGuid():N}", "keys.db");
+        try
+        {
+            await using (RunningSampleServer server = await RunningSampleServer.StartAsync($"--Database:Path={database}"))
+            {
+                await server.IssueAsync("alice");
+            }
+
+            Assert.Equal(SqliteMigrations(), await AppliedMigrationsAsync(database));
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            Directory.Delete(Path.GetDirectoryName(database)!, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Sqlite_DatabaseMadeByEnsureCreated_IsAdoptedByMigrations_AndKeepsItsKeys()
+    {
+        // Earlier versions of the sample created the schema with EnsureCreated: no migration history. Such a file must
+        // start (not fail on "table already exists") and its keys must keep working.
+        string database = Path.Combine(Path.GetTempPath(), $"kpa-sample-{Guid.NewGuid():N}", "keys.db");
+        Directory.CreateDirectory(Path.GetDirectoryName(database)!);
+        try
+        {
+            await using (var legacy = new SqliteSampleDbContext(new DbContextOptionsBuilder<SqliteSampleDbContext>().UseSqlite($"Data Source={database}").Options))
+            {
+                Assert.True(await legacy.Database.EnsureCreatedAsync());
+            }
+
+            string secret;
+            await using (RunningSampleServer first = await RunningSampleServer.StartAsync($"--Database:Path={database}"))
+            {
+                (_, secret) = await first.IssueAsync("alice");
+            }
+
+            Assert.Equal(SqliteMigrations(), await AppliedMigrationsAsync(database));
+            await using RunningSampleServer second = await RunningSampleServer.StartAsync($"--Database:Path={database}");
+            await using var client = new SignedClient(second.BaseAddress, secret);
+            (await client.GetAsync("api/whoami")).AssertStatus(HttpStatusCode.OK);
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            Directory.Delete(Path.GetDirectoryName(database)!, recursive: true);
+        }
+    }
+
+    private static string[] SqliteMigrations()
+    {
+        using var db = new SqliteSampleDbContext(new DbContextOptionsBuilder<SqliteSampleDbContext>().UseSqlite("Data Source=:memory:").Options);
+        return db.Database.GetMigrations().ToArray();
+    }
+
+    private static async Task<string[]> AppliedMigrationsAsync(string database)
+    {
+        await using var db = new SqliteSampleDbContext(new DbContextOptionsBuilder<SqliteSampleDbContext>().UseSqlite($"Data Source={database}").Options);
+        return (await db.Database.GetAppliedMigrationsAsync()).ToArray();
     }
 
     [RedisFact]
@@ -91,6 +170,10 @@ public sealed class StorageTests
             Reply whoami = await client.GetAsync("api/whoami");
             whoami.AssertStatus(HttpStatusCode.OK);
             Assert.Equal(keyId, whoami.Json.GetProperty("keyId").GetString());
+
+            await using var db = new PostgresSampleDbContext(new DbContextOptionsBuilder<PostgresSampleDbContext>().UseNpgsql(connectionString).Options);
+            Assert.Equal(db.Database.GetMigrations(), await db.Database.GetAppliedMigrationsAsync());
+            Assert.NotEmpty(db.Database.GetMigrations());
         }
         finally
         {
