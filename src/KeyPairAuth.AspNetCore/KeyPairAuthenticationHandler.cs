@@ -27,9 +27,9 @@ internal sealed class KeyPairAuthenticationHandler : AuthenticationHandler<KeyPa
     private readonly LastUsedRecorder _lastUsed;
     private readonly KeyPairAuthenticationMetrics _metrics;
 
-    // Set when an event answered NoResult for this signed request: its challenge then says rejected_by_application
-    // (the handler instance serves one request).
-    private bool _declinedByApplication;
+    // Set when an event decided this signed request's result without a KeyPair reason (NoResult, or a failure that is
+    // not a KeyPairAuthenticationException): its challenge then says rejected_by_application. A handler serves one request.
+    private bool _refusedByApplication;
 
     public KeyPairAuthenticationHandler(
         IOptionsMonitor<KeyPairAuthenticationOptions> options,
@@ -107,7 +107,7 @@ internal sealed class KeyPairAuthenticationHandler : AuthenticationHandler<KeyPa
             await Events.AuthenticationFailed(failed).ConfigureAwait(false);
             if (failed.Result is not null)
             {
-                return failed.Result;
+                return FromApplication(failed.Result);
             }
 
             throw;
@@ -211,7 +211,7 @@ internal sealed class KeyPairAuthenticationHandler : AuthenticationHandler<KeyPa
         {
             // NoResult: this scheme does not authenticate the request (another scheme may), and it is no failure for
             // OnAuthenticationFailed; but the request was signed, so it is counted and a challenge names the refusal.
-            _declinedByApplication = true;
+            _refusedByApplication = true;
             RecordRefusal(KeyPairFailureReason.RejectedByApplication.ToErrorCode(), started, activity, eventName);
             return decided;
         }
@@ -246,7 +246,17 @@ internal sealed class KeyPairAuthenticationHandler : AuthenticationHandler<KeyPa
         var exception = new KeyPairAuthenticationException(reason, detail ?? "The request signature was refused.");
         var failed = new KeyPairAuthenticationFailedContext(Context, Scheme, Options) { FailureReason = reason };
         await Events.AuthenticationFailed(failed).ConfigureAwait(false);
-        return failed.Result ?? AuthenticateResult.Fail(exception);
+        return failed.Result is null ? AuthenticateResult.Fail(exception) : FromApplication(failed.Result);
+    }
+
+    private AuthenticateResult FromApplication(AuthenticateResult result)
+    {
+        if (result.None || result.Failure is { } and not KeyPairAuthenticationException)
+        {
+            _refusedByApplication = true;
+        }
+
+        return result;
     }
 
     private void RecordRefusal(string code, long started, Activity? activity, string? refusingEvent)
@@ -274,7 +284,7 @@ internal sealed class KeyPairAuthenticationHandler : AuthenticationHandler<KeyPa
             reason = refused.Reason;
             detail = refused.Message;
         }
-        else if (_declinedByApplication)
+        else if (_refusedByApplication)
         {
             reason = KeyPairFailureReason.RejectedByApplication;
             detail = ApplicationRefusalDetail;

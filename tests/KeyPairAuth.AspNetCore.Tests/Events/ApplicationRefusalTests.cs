@@ -3,6 +3,8 @@ using System.Security.Claims;
 using System.Text.Json;
 using KeyPairAuth.AspNetCore.Tests.Infrastructure;
 using KeyPairAuth.Signatures;
+using KeyPairAuth.Stores;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
@@ -136,6 +138,24 @@ public sealed class ApplicationRefusalTests
 
         await Problem.AssertAsync(response, HttpStatusCode.Unauthorized, "rejected_by_application");
         Assert.Equal([KeyPairFailureReason.RejectedByApplication], reasons);
+    }
+
+    [Fact]
+    public async Task Get_OnAuthenticationFailedTurnsAStoreOutageIntoAFailure_AnswersRejectedByApplication()
+    {
+        await using TestApp app = await TestApp.StartAsync(
+            o => o.Events.OnAuthenticationFailed = context =>
+            {
+                Assert.IsType<InvalidOperationException>(context.Exception);
+                context.Fail("the key store is down");
+                return Task.CompletedTask;
+            },
+            s => s.AddSingleton<IPublicKeyStore, ThrowingPublicKeyStore>());
+
+        using HttpResponseMessage response = await app.SendAsync(TestApp.Sign(app.Get("/orders"), TestKey.Create()));
+
+        await Problem.AssertAsync(response, HttpStatusCode.Unauthorized, "rejected_by_application");
+        Assert.Equal("KeyPair error=\"rejected_by_application\"", response.Headers.WwwAuthenticate.ToString());
     }
 
     [Fact]
