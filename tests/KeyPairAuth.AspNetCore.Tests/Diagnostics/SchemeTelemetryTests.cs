@@ -3,6 +3,8 @@ using System.Diagnostics;
 using System.Net;
 using KeyPairAuth.AspNetCore.Tests.Infrastructure;
 using KeyPairAuth.Stores;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 
@@ -51,6 +53,28 @@ public sealed class SchemeTelemetryTests
         Assert.Equal("s", telemetry.Duration.Instrument!.Unit);
         Assert.All(requests, m => Assert.All(m.Tags, t => Assert.Contains(t.Key, AllowedTags)));
         Assert.DoesNotContain(requests, m => m.Tags.Values.Any(v => Equals(v, key.KeyId) || Equals(v, "alice")));
+    }
+
+    [Fact]
+    public async Task Metrics_TwoKeyPairSchemes_EachMeasurementTaggedWithItsSchemeName()
+    {
+        await using TestApp app = await TestApp.StartAsync(
+            services: s => s.AddAuthentication().AddKeyPair("Partner", _ => { }),
+            pipeline: a =>
+            {
+                a.UseAuthentication();
+                a.UseAuthorization();
+                a.MapGet("/partner", () => "ok").RequireAuthorization(new AuthorizationPolicyBuilder("Partner").RequireAuthenticatedUser().Build());
+            });
+        using var telemetry = SchemeTelemetry.For(app);
+        TestKey key = await app.AddKeyAsync();
+
+        using HttpResponseMessage response = await app.SendAsync(TestApp.Sign(app.Get("/partner"), key));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        IReadOnlyList<CollectedMeasurement<long>> requests = telemetry.Requests.GetMeasurementSnapshot();
+        Assert.Equal(["KeyPair", "Partner"], requests.Select(m => (string)m.Tags["keypairauth.scheme"]!).Order(StringComparer.Ordinal));
+        Assert.All(requests, m => Assert.Equal("success", m.Tags["keypairauth.outcome"]));
     }
 
     [Fact]
