@@ -159,6 +159,24 @@ public sealed class ApplicationRefusalTests
     }
 
     [Fact]
+    public async Task Get_OnMessageReceivedThrows_IsAnErrorLoggedAndCountedNotA401()
+    {
+        await using TestApp app = await TestApp.StartAsync(
+            o => o.Events.OnMessageReceived = _ => throw new TimeoutException("the tenant service did not answer"),
+            SchemeTelemetry.AddLogCollector);
+        using var telemetry = SchemeTelemetry.For(app);
+
+        using HttpResponseMessage response = await app.SendAsync(TestApp.Sign(app.Get("/orders"), TestKey.Create()));
+
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        FakeLogRecord logged = Assert.Single(telemetry.Events(102));
+        Assert.Equal(LogLevel.Error, logged.Level);
+        CollectedMeasurement<long> measurement = telemetry.SingleRequest();
+        Assert.Equal("error", measurement.Tags["keypairauth.outcome"]);
+        Assert.Equal("System.TimeoutException", measurement.Tags["error.type"]);
+    }
+
+    [Fact]
     public async Task Get_ApplicationFailureMessage_NeverReachesTheClient()
     {
         await using TestApp app = await TestApp.StartAsync(o =>
