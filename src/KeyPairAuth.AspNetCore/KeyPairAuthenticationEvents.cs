@@ -4,6 +4,14 @@ namespace KeyPairAuth.AspNetCore;
 /// Hooks into the KeyPair scheme. Each property is a delegate that may be replaced, or the class may be derived
 /// from and registered with <c>EventsType</c>.
 /// </summary>
+/// <remarks>
+/// For a signed request the events run in this order: <see cref="MessageReceived"/> (before verification),
+/// <see cref="SignatureValidated"/> (after it), <see cref="AuthenticationFailed"/> (on a refusal or an error), then,
+/// when the endpoint requires authentication, <see cref="Challenge"/> or <see cref="Forbidden"/>. Each context's
+/// documentation says what it carries at that point and what each result does. An application's refusal in
+/// <see cref="MessageReceived"/> or <see cref="SignatureValidated"/> is answered, logged and counted as
+/// <c>rejected_by_application</c>.
+/// </remarks>
 public class KeyPairAuthenticationEvents
 {
     private static readonly Func<KeyPairMessageReceivedContext, Task> NoMessageReceived = static _ => Task.CompletedTask;
@@ -12,13 +20,13 @@ public class KeyPairAuthenticationEvents
     /// <summary>Gets or sets the delegate invoked when a request carrying signature fields arrives, before anything is verified.</summary>
     public Func<KeyPairMessageReceivedContext, Task> OnMessageReceived { get; set; } = NoMessageReceived;
 
-    /// <summary>Gets or sets the delegate invoked after the signature and the body digest verified and the principal was built.</summary>
+    /// <summary>Gets or sets the delegate invoked after the signature, the key and the body digest verified (the nonce is recorded) and the principal was built.</summary>
     public Func<KeyPairSignatureValidatedContext, Task> OnSignatureValidated { get; set; } = NoSignatureValidated;
 
     /// <summary>Gets or sets the delegate invoked when a signed request is refused or verification threw.</summary>
     public Func<KeyPairAuthenticationFailedContext, Task> OnAuthenticationFailed { get; set; } = static _ => Task.CompletedTask;
 
-    /// <summary>Gets or sets the delegate invoked before the 401/400/413/503 challenge response is written.</summary>
+    /// <summary>Gets or sets the delegate invoked before the challenge response (401, 400, 413, 429 or 503) is written.</summary>
     public Func<KeyPairChallengeContext, Task> OnChallenge { get; set; } = static _ => Task.CompletedTask;
 
     /// <summary>Gets or sets the delegate invoked before the 403 response is written.</summary>

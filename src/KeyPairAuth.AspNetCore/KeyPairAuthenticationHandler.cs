@@ -21,10 +21,15 @@ namespace KeyPairAuth.AspNetCore;
 internal sealed class KeyPairAuthenticationHandler : AuthenticationHandler<KeyPairAuthenticationOptions>
 {
     private const string WwwAuthenticateScheme = "KeyPair";
+    private const string ApplicationRefusalDetail = "The application refused the request.";
 
     private readonly KeyPairVerifierFactory _verifiers;
     private readonly LastUsedRecorder _lastUsed;
     private readonly KeyPairAuthenticationMetrics _metrics;
+
+    // Set when an event decided this signed request's result without a KeyPair reason (NoResult, or a failure that is
+    // not a KeyPairAuthenticationException): its challenge then says rejected_by_application. A handler serves one request.
+    private bool _refusedByApplication;
 
     public KeyPairAuthenticationHandler(
         IOptionsMonitor<KeyPairAuthenticationOptions> options,
@@ -63,22 +68,31 @@ internal sealed class KeyPairAuthenticationHandler : AuthenticationHandler<KeyPa
             return AuthenticateResult.NoResult();
         }
 
-        // The event context is only built when someone handles the event (a replaced delegate or a derived class).
-        KeyPairAuthenticationEvents events = Events;
-        if (!events.IsDefaultMessageReceived)
-        {
-            var messageReceived = new KeyPairMessageReceivedContext(Context, Scheme, Options);
-            await events.MessageReceived(messageReceived).ConfigureAwait(false);
-            if (messageReceived.Result is not null)
-            {
-                return messageReceived.Result;
-            }
-        }
-
+        // The span and the measurement cover the events too: a request an event refuses is counted like any other.
         long started = Stopwatch.GetTimestamp();
-        using Activity? activity = KeyPairAuthenticationTelemetry.ActivitySource.StartActivity(KeyPairAuthenticationTelemetry.VerifyActivityName);
+        using Activity? activity = KeyPairAuthenticationTelemetry.StartVerification(Scheme.Name);
         try
         {
+            // The event context is only built when someone handles the event (a replaced delegate or a derived class).
+            KeyPairAuthenticationEvents events = Events;
+            if (!events.IsDefaultMessageReceived)
+            {
+                var messageReceived = new KeyPairMessageReceivedContext(Context, Scheme, Options);
+                await events.MessageReceived(messageReceived).ConfigureAwait(false);
+                if (messageReceived.Result is { } decided)
+                {
+                    if (decided.Succeeded)
+                    {
+                        // The application vouched for the caller without verification: counted as a success.
+                        _metrics.Success(Scheme.Name, started);
+                        KeyPairAuthenticationTelemetry.Succeeded(activity);
+                        return decided;
+                    }
+
+                    return await RefusedByApplicationAsync(decided, nameof(KeyPairAuthenticationEvents.MessageReceived), started, activity).ConfigureAwait(false);
+                }
+            }
+
             return await VerifyAsync(started, activity).ConfigureAwait(false);
         }
         catch (Exception ex) when (!Context.RequestAborted.IsCancellationRequested)
@@ -86,15 +100,14 @@ internal sealed class KeyPairAuthenticationHandler : AuthenticationHandler<KeyPa
             // A client that went away (reset, abort) is not an infrastructure failure: that exception propagates unlogged.
             // Infrastructure failure (the store is down): an error, never a 401 that blames the caller.
             Log.VerificationError(Logger, ex);
-            _metrics.Error(started);
-            activity?.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
-            activity?.SetTag("error.type", ex.GetType().FullName);
+            _metrics.Error(Scheme.Name, ex, started);
+            KeyPairAuthenticationTelemetry.Failed(activity, ex);
 
             var failed = new KeyPairAuthenticationFailedContext(Context, Scheme, Options) { Exception = ex };
             await Events.AuthenticationFailed(failed).ConfigureAwait(false);
             if (failed.Result is not null)
             {
-                return failed.Result;
+                return FromApplication(failed.Result);
             }
 
             throw;
@@ -155,19 +168,12 @@ internal sealed class KeyPairAuthenticationHandler : AuthenticationHandler<KeyPa
         {
             validated = new KeyPairSignatureValidatedContext(Context, Scheme, Options, key) { Principal = principal };
             await Events.SignatureValidated(validated).ConfigureAwait(false);
-            if (validated.Result is not null)
-            {
-                if (validated.Result.Succeeded)
-                {
-                    view.MarkAuthenticated();
-                }
 
-                return validated.Result;
-            }
-
-            if (validated.Principal is null)
+            // Success() (or no decision with a principal) continues as a verified request; Fail(), NoResult() or a
+            // cleared principal is the application's refusal.
+            if (validated.Result is { Succeeded: false } || (validated.Result is null && validated.Principal is null))
             {
-                return await FailAsync(KeyPairFailureReason.InvalidSignature, "The request was refused.", started, activity).ConfigureAwait(false);
+                return await RefusedByApplicationAsync(validated.Result, nameof(KeyPairAuthenticationEvents.SignatureValidated), started, activity).ConfigureAwait(false);
             }
         }
 
@@ -177,16 +183,42 @@ internal sealed class KeyPairAuthenticationHandler : AuthenticationHandler<KeyPa
         }
 
         Log.SignatureVerified(Logger, key.KeyId);
-        _metrics.Success(started);
-        activity?.SetTag("keypairauth.outcome", "success");
+        _metrics.Success(Scheme.Name, started);
+        KeyPairAuthenticationTelemetry.Succeeded(activity);
         view.MarkAuthenticated();
         if (validated is null)
         {
             return AuthenticateResult.Success(new AuthenticationTicket(principal, Scheme.Name));
         }
 
-        validated.Success();
+        if (validated.Result is null)
+        {
+            validated.Success();
+        }
+
         return validated.Result!;
+    }
+
+    /// <summary>
+    /// An event refused the request (<c>Fail</c>, <c>NoResult</c>, or a cleared principal when <paramref name="decided"/>
+    /// is <see langword="null"/>): answered, logged and counted as <see cref="KeyPairFailureReason.RejectedByApplication"/>,
+    /// or as the reason of a <see cref="KeyPairAuthenticationException"/> the application failed with. The application's
+    /// own failure message is never sent to the client.
+    /// </summary>
+    private async ValueTask<AuthenticateResult> RefusedByApplicationAsync(AuthenticateResult? decided, string eventName, long started, Activity? activity)
+    {
+        if (decided is { None: true })
+        {
+            // NoResult: this scheme does not authenticate the request (another scheme may), and it is no failure for
+            // OnAuthenticationFailed; but the request was signed, so it is counted and a challenge names the refusal.
+            _refusedByApplication = true;
+            RecordRefusal(KeyPairFailureReason.RejectedByApplication.ToErrorCode(), started, activity, eventName);
+            return decided;
+        }
+
+        return decided?.Failure is KeyPairAuthenticationException chosen
+            ? await FailAsync(chosen.Reason, chosen.Message, started, activity, eventName).ConfigureAwait(false)
+            : await FailAsync(KeyPairFailureReason.RejectedByApplication, ApplicationRefusalDetail, started, activity, eventName).ConfigureAwait(false);
     }
 
     private ClaimsPrincipal CreatePrincipal(PublicKeyRecord key)
@@ -207,18 +239,39 @@ internal sealed class KeyPairAuthenticationHandler : AuthenticationHandler<KeyPa
         return new ClaimsPrincipal(identity);
     }
 
-    private async Task<AuthenticateResult> FailAsync(KeyPairFailureReason reason, string? detail, long started, Activity? activity)
+    private async Task<AuthenticateResult> FailAsync(KeyPairFailureReason reason, string? detail, long started, Activity? activity, string? refusingEvent = null)
     {
-        string code = reason.ToErrorCode();
-        Log.AuthenticationRefused(Logger, code);
-        _metrics.Failure(code, started);
-        activity?.SetTag("keypairauth.outcome", "failure");
-        activity?.SetTag("keypairauth.failure_reason", code);
+        RecordRefusal(reason.ToErrorCode(), started, activity, refusingEvent);
 
         var exception = new KeyPairAuthenticationException(reason, detail ?? "The request signature was refused.");
         var failed = new KeyPairAuthenticationFailedContext(Context, Scheme, Options) { FailureReason = reason };
         await Events.AuthenticationFailed(failed).ConfigureAwait(false);
-        return failed.Result ?? AuthenticateResult.Fail(exception);
+        return failed.Result is null ? AuthenticateResult.Fail(exception) : FromApplication(failed.Result);
+    }
+
+    private AuthenticateResult FromApplication(AuthenticateResult result)
+    {
+        if (result.None || result.Failure is { } and not KeyPairAuthenticationException)
+        {
+            _refusedByApplication = true;
+        }
+
+        return result;
+    }
+
+    private void RecordRefusal(string code, long started, Activity? activity, string? refusingEvent)
+    {
+        if (refusingEvent is null)
+        {
+            Log.AuthenticationRefused(Logger, code);
+        }
+        else
+        {
+            Log.AuthenticationRejectedByApplication(Logger, refusingEvent, code);
+        }
+
+        _metrics.Failure(Scheme.Name, code, started);
+        KeyPairAuthenticationTelemetry.Refused(activity, code);
     }
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
@@ -230,6 +283,11 @@ internal sealed class KeyPairAuthenticationHandler : AuthenticationHandler<KeyPa
         {
             reason = refused.Reason;
             detail = refused.Message;
+        }
+        else if (_refusedByApplication)
+        {
+            reason = KeyPairFailureReason.RejectedByApplication;
+            detail = ApplicationRefusalDetail;
         }
 
         var challenge = new KeyPairChallengeContext(Context, Scheme, Options, properties, reason) { FailureDetail = detail };

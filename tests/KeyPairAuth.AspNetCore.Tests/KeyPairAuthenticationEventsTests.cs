@@ -23,7 +23,7 @@ public sealed class KeyPairAuthenticationEventsTests
         using HttpResponseMessage response = await app.SendAsync(TestApp.Sign(app.Get("/orders"), key));
 
         Assert.Equal(1, calls);
-        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        await Problem.AssertAsync(response, HttpStatusCode.Unauthorized, "rejected_by_application");
     }
 
     [Fact]
@@ -55,7 +55,7 @@ public sealed class KeyPairAuthenticationEventsTests
 
         using HttpResponseMessage response = await app.SendAsync(TestApp.Sign(app.Get("/orders"), key));
 
-        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        await Problem.AssertAsync(response, HttpStatusCode.Unauthorized, "rejected_by_application");
     }
 
     [Fact]

@@ -6,8 +6,21 @@ namespace KeyPairAuth.AspNetCore;
 
 /// <summary>
 /// Context for <see cref="KeyPairAuthenticationEvents.Challenge"/>: the scheme is about to answer 401 (or 400, 413,
-/// 503) with an <c>Accept-Signature</c> field and a problem body. Call <see cref="HandleResponse"/> to write your own.
+/// 429, 503) with a problem body.
 /// </summary>
+/// <remarks>
+/// <para>What it carries: <see cref="FailureReason"/>, why the request did not authenticate
+/// (<see cref="KeyPairFailureReason.MissingSignature"/> when it carried no signature,
+/// <see cref="KeyPairFailureReason.RejectedByApplication"/> when an event refused it);
+/// <see cref="FailureDetail"/>, the caller-safe detail; <see cref="PropertiesContext{TOptions}.Properties"/> from the
+/// challenge call; <see cref="BaseContext{TOptions}.HttpContext"/> with the response not yet started.</para>
+/// <para>What each result does: none called, the scheme writes the status for <see cref="FailureReason"/>,
+/// <c>WWW-Authenticate: KeyPair error="…"</c> on a 401, <c>Accept-Signature</c> on a 400 or 401, <c>Retry-After</c> on a
+/// 429 or 503, and an <c>application/problem+json</c> body whose <c>error</c> is the reason's code (with
+/// <see cref="FailureDetail"/> when <see cref="KeyPairAuthenticationOptions.IncludeErrorDetails"/> is on). Changing
+/// <see cref="FailureDetail"/> changes that detail. <see cref="HandleResponse"/> skips it all: your handler writes the
+/// response.</para>
+/// </remarks>
 public sealed class KeyPairChallengeContext : PropertiesContext<KeyPairAuthenticationOptions>
 {
     /// <summary>Initializes a new instance of the <see cref="KeyPairChallengeContext"/> class.</summary>

@@ -10,6 +10,11 @@ namespace KeyPairAuth.AspNetCore;
 /// <c>WWW-Authenticate: KeyPair error="insufficient_scope", scope="…"</c> (RFC 6750 §3). Call <see cref="HandleResponse"/>
 /// to write your own.
 /// </summary>
+/// <remarks>
+/// What it carries: <see cref="MissingScopes"/>, <see cref="PropertiesContext{TOptions}.Properties"/> from the forbid
+/// call, and <see cref="BaseContext{TOptions}.HttpContext"/> whose <c>User</c> is the authenticated caller. Without
+/// <see cref="HandleResponse"/>, the scheme writes the 403 described above (a bare 403 when no scope is missing).
+/// </remarks>
 public sealed class KeyPairForbiddenContext : PropertiesContext<KeyPairAuthenticationOptions>
 {
     /// <summary>Initializes a new instance of the <see cref="KeyPairForbiddenContext"/> class.</summary>

@@ -47,4 +47,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 109, EventName = "SignatureBaseRebuilt", Level = LogLevel.Debug,
         Message = "The request was refused ({FailureReason}); for signature {Label} with key {KeyId} the server used authority {Authority} and target {RequestTarget} and rebuilt this signature base:\n{SignatureBase}")]
     public static partial void SignatureBaseRebuilt(ILogger logger, string failureReason, string label, string keyId, string authority, string requestTarget, string signatureBase);
+
+    [LoggerMessage(EventId = 110, EventName = "AuthenticationRejectedByApplication", Level = LogLevel.Information,
+        Message = "The application's {EventName} event refused the signed request: {FailureReason}.")]
+    public static partial void AuthenticationRejectedByApplication(ILogger logger, string eventName, string failureReason);
 }
