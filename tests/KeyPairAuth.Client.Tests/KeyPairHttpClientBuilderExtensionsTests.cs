@@ -62,11 +62,12 @@ public sealed class KeyPairHttpClientBuilderExtensionsTests
 
         // A foreign key id is for another server; a KeyPairAuth server only looks up its own key-id format, so the
         // signature is checked directly against the PEM's public key over the RFC 9421 signature base.
-        KeyPairAuth.StructuredFields.SfDictionary input = KeyPairAuth.StructuredFields.StructuredFieldParser.ParseDictionary(sent.Header("Signature-Input")!);
-        KeyPairAuth.StructuredFields.SfDictionary signature = KeyPairAuth.StructuredFields.StructuredFieldParser.ParseDictionary(sent.Header("Signature")!);
-        string signatureBase = SignatureBase.Build(new RecordedRequestView(sent), input.Members[0].Value.InnerList!);
+        Assert.True(SignatureInput.TryParse(sent.Header("Signature-Input"), out IReadOnlyList<SignatureInput>? input));
+        string signatureBase = SignatureBase.Build(new RecordedRequestView(sent), input[0]);
+        // One member, sig1=:base64:; the value between the colons is the signature.
+        byte[] signature = Convert.FromBase64String(sent.Header("Signature")!.Split(':')[1]);
         NSec.Cryptography.PublicKey nsecKey = NSec.Cryptography.PublicKey.Import(NSec.Cryptography.SignatureAlgorithm.Ed25519, publicKey, NSec.Cryptography.KeyBlobFormat.RawPublicKey);
-        Assert.True(NSec.Cryptography.SignatureAlgorithm.Ed25519.Verify(nsecKey, System.Text.Encoding.ASCII.GetBytes(signatureBase), signature.Members[0].Value.Item!.Value.Bytes.Span));
+        Assert.True(NSec.Cryptography.SignatureAlgorithm.Ed25519.Verify(nsecKey, System.Text.Encoding.ASCII.GetBytes(signatureBase), signature));
     }
 
     [Fact]
