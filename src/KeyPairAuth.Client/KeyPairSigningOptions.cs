@@ -35,26 +35,22 @@ public sealed class KeyPairSigningOptions
     /// <value>The default value is <see langword="null"/>.</value>
     public Func<IServiceProvider, SigningKey>? KeyFactory { get; set; }
 
-    /// <summary>Gets or sets the signature label.</summary>
-    /// <value>The default value is <c>sig1</c>.</value>
-    public string Label { get; set; } = "sig1";
-
     /// <summary>
-    /// Gets or sets the covered component identifiers, or <see langword="null"/> for the default coverage.
+    /// Gets or sets how each signature is made: the label, the covered components, <c>expires</c>, <c>tag</c>, and whether
+    /// <c>alg</c> and <c>nonce</c> are included (the core's <see cref="SigningOptions"/>). Binds from the <c>Signature</c>
+    /// sub-section of a configuration section.
     /// </summary>
     /// <value>
-    /// The default value is <see langword="null"/>: <see cref="SigningOptions.DefaultComponents"/>
-    /// (<c>@method @scheme @authority @path @query</c>), plus <c>content-digest</c> when the request has content.
+    /// The default value is a new <see cref="SigningOptions"/>: label <c>sig1</c>, the default coverage
+    /// (<see cref="SigningOptions.DefaultComponents"/>, plus <c>content-digest</c> when the request has content),
+    /// <c>alg</c> and a fresh <c>nonce</c>, no <c>expires</c> and no <c>tag</c>.
     /// </value>
-    public IList<string>? Components { get; set; }
-
-    /// <summary>Gets or sets how long each signature is valid (the <c>expires</c> parameter), or <see langword="null"/> to omit it.</summary>
-    /// <value>The default value is <see langword="null"/>.</value>
-    public TimeSpan? ExpiresAfter { get; set; }
-
-    /// <summary>Gets or sets the <c>tag</c> parameter, or <see langword="null"/> to omit it.</summary>
-    /// <value>The default value is <see langword="null"/>.</value>
-    public string? Tag { get; set; }
+    /// <remarks>
+    /// <see cref="SigningOptions.Created"/> and <see cref="SigningOptions.Nonce"/> fix values for test vectors; a client
+    /// that signs many requests needs a fresh time and nonce for each, so validation refuses them here. The settings are
+    /// copied when the client's signer is first built: change them through the options pattern, not by keeping the object.
+    /// </remarks>
+    public SigningOptions Signature { get; set; } = new();
 
     /// <summary>
     /// Gets or sets a value indicating whether plain <c>http://</c> requests to a host that is not loopback may be signed.
@@ -86,9 +82,11 @@ public sealed class KeyPairSigningOptions
     /// <returns>The signing options.</returns>
     internal SigningOptions ToSigningOptions() => new()
     {
-        Label = Label,
-        Components = Components is null ? null : [.. Components],
-        ExpiresAfter = ExpiresAfter,
-        Tag = Tag,
+        Label = Signature.Label,
+        Components = Signature.Components is null ? null : [.. Signature.Components],
+        ExpiresAfter = Signature.ExpiresAfter,
+        Tag = Signature.Tag,
+        IncludeAlgorithm = Signature.IncludeAlgorithm,
+        IncludeNonce = Signature.IncludeNonce,
     };
 }

@@ -155,16 +155,15 @@ public sealed class RequestSigner
         var view = new HttpRequestMessageView(request, hasContent: request.Content is not null);
         string input = view.GetFieldValues(SignatureFields.SignatureInputFieldName).ToString();
         if (input.Length == 0
-            || !StructuredFields.StructuredFieldParser.TryParseDictionary(input, null, out StructuredFields.SfDictionary? dictionary)
-            || dictionary.Members.Count == 0
-            || dictionary.Members[0].Value.InnerList is not { } covered)
+            || !SignatureInput.TryParse(input, out IReadOnlyList<SignatureInput>? inputs)
+            || inputs.Count == 0)
         {
             throw new InvalidOperationException("The request carries no usable Signature-Input field; sign it first.");
         }
 
         try
         {
-            return SignatureBase.Build(view, covered);
+            return SignatureBase.Build(view, inputs[0]);
         }
         catch (SignatureBaseException ex)
         {

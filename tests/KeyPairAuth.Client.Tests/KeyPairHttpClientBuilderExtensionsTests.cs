@@ -62,11 +62,12 @@ public sealed class KeyPairHttpClientBuilderExtensionsTests
 
         // A foreign key id is for another server; a KeyPairAuth server only looks up its own key-id format, so the
         // signature is checked directly against the PEM's public key over the RFC 9421 signature base.
-        KeyPairAuth.StructuredFields.SfDictionary input = KeyPairAuth.StructuredFields.StructuredFieldParser.ParseDictionary(sent.Header("Signature-Input")!);
-        KeyPairAuth.StructuredFields.SfDictionary signature = KeyPairAuth.StructuredFields.StructuredFieldParser.ParseDictionary(sent.Header("Signature")!);
-        string signatureBase = SignatureBase.Build(new RecordedRequestView(sent), input.Members[0].Value.InnerList!);
+        Assert.True(SignatureInput.TryParse(sent.Header("Signature-Input"), out IReadOnlyList<SignatureInput>? input));
+        string signatureBase = SignatureBase.Build(new RecordedRequestView(sent), input[0]);
+        // One member, sig1=:base64:; the value between the colons is the signature.
+        byte[] signature = Convert.FromBase64String(sent.Header("Signature")!.Split(':')[1]);
         NSec.Cryptography.PublicKey nsecKey = NSec.Cryptography.PublicKey.Import(NSec.Cryptography.SignatureAlgorithm.Ed25519, publicKey, NSec.Cryptography.KeyBlobFormat.RawPublicKey);
-        Assert.True(NSec.Cryptography.SignatureAlgorithm.Ed25519.Verify(nsecKey, System.Text.Encoding.ASCII.GetBytes(signatureBase), signature.Members[0].Value.Item!.Value.Bytes.Span));
+        Assert.True(NSec.Cryptography.SignatureAlgorithm.Ed25519.Verify(nsecKey, System.Text.Encoding.ASCII.GetBytes(signatureBase), signature));
     }
 
     [Fact]
@@ -76,8 +77,12 @@ public sealed class KeyPairHttpClientBuilderExtensionsTests
         IConfiguration configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Api:Signing:Secret"] = secret,
-            ["Api:Signing:Tag"] = "orders-app",
-            ["Api:Signing:ExpiresAfter"] = "00:01:00",
+            ["Api:Signing:Signature:Tag"] = "orders-app",
+            ["Api:Signing:Signature:ExpiresAfter"] = "00:01:00",
+            ["Api:Signing:Signature:Label"] = "orders",
+            ["Api:Signing:Signature:Components:0"] = "@method",
+            ["Api:Signing:Signature:Components:1"] = "@target-uri",
+            ["Api:Signing:Signature:Components:2"] = "content-digest",
             ["Api:Signing:DigestAlgorithm"] = "Sha512",
         }).Build();
         using ServiceProvider provider = Build(b => b.AddKeyPairSigning(configuration.GetSection("Api:Signing")));
@@ -87,6 +92,7 @@ public sealed class KeyPairHttpClientBuilderExtensionsTests
 
         RecordedRequest sent = Assert.Single(_transport.Requests);
         string input = sent.Header("Signature-Input")!;
+        Assert.StartsWith("orders=(\"@method\" \"@target-uri\" \"content-digest\");", input, StringComparison.Ordinal);
         Assert.Contains($"keyid=\"{keyId}\"", input, StringComparison.Ordinal);
         Assert.Contains("tag=\"orders-app\"", input, StringComparison.Ordinal);
         Assert.Contains(";expires=", input, StringComparison.Ordinal);
@@ -169,7 +175,7 @@ public sealed class KeyPairHttpClientBuilderExtensionsTests
     [Fact]
     public void Validate_NoKey_FailsNamingClientAndSettings()
     {
-        using ServiceProvider provider = Build(b => b.AddKeyPairSigning(o => o.Tag = "x"), name: "orders");
+        using ServiceProvider provider = Build(b => b.AddKeyPairSigning(o => o.Signature.Tag = "x"), name: "orders");
 
         OptionsValidationException ex = StartUpFailure(provider);
 
@@ -240,13 +246,45 @@ public sealed class KeyPairHttpClientBuilderExtensionsTests
             o.Secret = "kpa_sk_x";
             o.PrivateKeyPem = pem;
             o.KeyId = "kid";
-            o.ExpiresAfter = TimeSpan.Zero;
+            o.Signature.ExpiresAfter = TimeSpan.Zero;
         }));
 
         OptionsValidationException ex = StartUpFailure(provider);
 
         Assert.Contains("More than one signing key is configured for HttpClient 'api'", ex.Message, StringComparison.Ordinal);
-        Assert.Contains("ExpiresAfter must be positive", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("KeyPairSigningOptions.Signature.ExpiresAfter must be positive", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_FixedNonceOrCreated_FailsNamingEachSetting()
+    {
+        string secret = NewSecret(out _);
+        using ServiceProvider provider = Build(b => b.AddKeyPairSigning(o =>
+        {
+            o.Secret = secret;
+            o.Signature.Nonce = "fixed";
+            o.Signature.Created = DateTimeOffset.UnixEpoch;
+        }));
+
+        OptionsValidationException ex = StartUpFailure(provider);
+
+        Assert.Contains("KeyPairSigningOptions.Signature.Nonce must be null for HttpClient 'api'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("KeyPairSigningOptions.Signature.Created must be null for HttpClient 'api'", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_NullSignature_FailsNamingSignature()
+    {
+        string secret = NewSecret(out _);
+        using ServiceProvider provider = Build(b => b.AddKeyPairSigning(o =>
+        {
+            o.Secret = secret;
+            o.Signature = null!;
+        }));
+
+        OptionsValidationException ex = StartUpFailure(provider);
+
+        Assert.Contains("KeyPairSigningOptions.Signature must not be null for HttpClient 'api'", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]

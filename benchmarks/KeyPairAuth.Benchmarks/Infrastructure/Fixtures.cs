@@ -60,7 +60,6 @@ internal static class Fixtures
     /// <summary>A random base64url nonce of 16 bytes, as the client SDK would send.</summary>
     public static string NewNonce() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
-    /// <summary>Throws when a setup invariant does not hold (benchmarks must measure the success path).</summary>
     /// <summary>
     /// An in-memory store holding the bench key (owner <c>user-42</c>, created a day before <paramref name="now"/>),
     /// checked to have been stored.
@@ -84,6 +83,7 @@ internal static class Fixtures
         CreatedAt = now.AddDays(-1),
     };
 
+    /// <summary>Throws when a setup invariant does not hold (benchmarks must measure the success path).</summary>
     public static void Require(bool condition, string what)
     {
         if (!condition)

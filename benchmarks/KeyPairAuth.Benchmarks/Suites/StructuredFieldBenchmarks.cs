@@ -75,17 +75,18 @@ public class StructuredFieldBenchmarks
         Fixtures.Require(!Adversarial_65Members(), "65 members are refused");
     }
 
+    // The parsed types are internal: the benchmarks return object, which still keeps the result from being optimised away.
     [Benchmark(Baseline = true, Description = "Signature-Input, typical GET")]
-    public SfDictionary TypicalSignatureInput() => StructuredFieldParser.ParseDictionary(TypicalGet);
+    public object TypicalSignatureInput() => StructuredFieldParser.ParseDictionary(TypicalGet);
 
     [Benchmark(Description = "Signature-Input, typical POST")]
-    public SfDictionary TypicalPostSignatureInput() => StructuredFieldParser.ParseDictionary(TypicalPost);
+    public object TypicalPostSignatureInput() => StructuredFieldParser.ParseDictionary(TypicalPost);
 
     [Benchmark(Description = "Signature (64-byte byte sequence)")]
-    public SfDictionary Signature() => StructuredFieldParser.ParseDictionary(_signature);
+    public object Signature() => StructuredFieldParser.ParseDictionary(_signature);
 
     [Benchmark(Description = "Content-Digest, sha-256 + sha-512")]
-    public SfDictionary ContentDigest() => StructuredFieldParser.ParseDictionary(ContentDigestValue);
+    public object ContentDigest() => StructuredFieldParser.ParseDictionary(ContentDigestValue);
 
     [Benchmark(Description = "adversarial: 8 KB nonce string (valid)")]
     public bool Adversarial_LongNonce() => StructuredFieldParser.TryParseDictionary(_longNonce, null, out _);

@@ -1,7 +1,6 @@
 using System.Security.Claims;
 using KeyPairAuth.AspNetCore;
 using KeyPairAuth.Signatures;
-using KeyPairAuth.StructuredFields;
 
 namespace KeyPairAuth.SampleServer.Activity;
 
@@ -36,16 +35,16 @@ public static class ActivityEvents
     public static string? ClaimedKeyId(HttpRequest request)
     {
         string? field = request.Headers["Signature-Input"];
-        if (field is null || field.Length > 8192 || !StructuredFieldParser.TryParseDictionary(field, null, out SfDictionary? dictionary))
+        if (field is null || field.Length > 8192 || !SignatureInput.TryParse(field, out IReadOnlyList<SignatureInput>? inputs))
         {
             return null;
         }
 
-        foreach (KeyValuePair<string, SfMember> member in dictionary.Members)
+        foreach (SignatureInput input in inputs)
         {
-            if (member.Value.Parameters.TryGetValue("keyid", out SfBareItem keyId) && keyId.Type == SfBareItemType.String)
+            if (input.KeyId is { } keyId)
             {
-                return keyId.String;
+                return keyId;
             }
         }
 

@@ -1,6 +1,5 @@
 using System.Text;
 using KeyPairAuth.Signatures;
-using KeyPairAuth.StructuredFields;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Primitives;
 
@@ -32,41 +31,31 @@ internal static class SignatureBaseDiagnostics
         }
 
         StringValues inputs = request.GetFieldValues(SignatureFields.SignatureInputFieldName);
-        if (inputs.Count == 0 || !StructuredFieldParser.TryParseDictionary(string.Join(", ", inputs.ToArray()), null, out SfDictionary? dictionary))
+        if (inputs.Count == 0 || !SignatureInput.TryParse(string.Join(", ", inputs.ToArray()), out IReadOnlyList<SignatureInput>? members))
         {
             Log.SignatureBaseRebuilt(logger, failureCode, "(none)", "(none)", request.Authority, request.RequestTarget, "Signature-Input is absent or is not a structured-field dictionary; no base was built.");
             return;
         }
 
         int count = 0;
-        foreach (KeyValuePair<string, SfMember> member in dictionary.Members)
+        foreach (SignatureInput member in members)
         {
             if (count++ == MaxLabels)
             {
                 break;
             }
 
-            string keyId = member.Value.Parameters.TryGetValue("keyid", out SfBareItem keyIdItem) && keyIdItem.Type == SfBareItemType.String
-                ? keyIdItem.String
-                : "(none)";
             string described;
-            if (member.Value.InnerList is not { } innerList)
+            try
             {
-                described = "The member is not an inner list; no base was built.";
+                described = Redact(SignatureBase.Build(request, member));
             }
-            else
+            catch (SignatureBaseException ex)
             {
-                try
-                {
-                    described = Redact(SignatureBase.Build(request, innerList));
-                }
-                catch (SignatureBaseException ex)
-                {
-                    described = "The base cannot be built: " + ex.Message;
-                }
+                described = "The base cannot be built: " + ex.Message;
             }
 
-            Log.SignatureBaseRebuilt(logger, failureCode, member.Key, keyId, request.Authority, request.RequestTarget, described);
+            Log.SignatureBaseRebuilt(logger, failureCode, member.Label, member.KeyId ?? "(none)", request.Authority, request.RequestTarget, described);
         }
     }
 

@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace KeyPairAuth.AspNetCore.KeyManagement;
 
 /// <summary>A key as the key self-service endpoints describe it: public material and metadata only, never a secret.</summary>
@@ -34,28 +32,4 @@ public sealed class ManagedKey
 
     /// <summary>Gets whether the key is active, expired or revoked at the time of the response.</summary>
     public required ManagedKeyStatus Status { get; init; }
-}
-
-/// <summary>Whether a key can authenticate requests.</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<ManagedKeyStatus>))]
-public enum ManagedKeyStatus
-{
-    /// <summary>The key is neither revoked nor expired (<c>"active"</c>).</summary>
-    [JsonStringEnumMemberName("active")]
-    Active = 1,
-
-    /// <summary>The key's expiry has passed (<c>"expired"</c>).</summary>
-    [JsonStringEnumMemberName("expired")]
-    Expired,
-
-    /// <summary>The key was revoked (<c>"revoked"</c>).</summary>
-    [JsonStringEnumMemberName("revoked")]
-    Revoked,
-}
-
-/// <summary>The signed-in user's keys: the body of <c>GET {prefix}</c>.</summary>
-public sealed class ManagedKeyList
-{
-    /// <summary>Gets the keys (active, expired and revoked), oldest first.</summary>
-    public required IReadOnlyList<ManagedKey> Keys { get; init; }
 }

@@ -1,4 +1,5 @@
 using KeyPairAuth.Keys;
+using KeyPairAuth.Signatures;
 using Microsoft.Extensions.Options;
 
 namespace KeyPairAuth.Client.Internal;
@@ -49,29 +50,18 @@ internal sealed class KeyPairSigningOptionsValidator : IValidateOptions<KeyPairS
             errors.Add($"{nameof(KeyPairSigningOptions)}.{nameof(KeyPairSigningOptions.KeyId)} is required with {nameof(KeyPairSigningOptions.PrivateKeyPem)} for {client}.");
         }
 
-        if (string.IsNullOrWhiteSpace(options.Label))
+        if (options.Signature is not { } signature)
         {
-            errors.Add($"{nameof(KeyPairSigningOptions)}.{nameof(KeyPairSigningOptions.Label)} must not be empty for {client}.");
+            errors.Add($"{Setting(null)} must not be null for {client}.");
         }
-
-        if (options.Components is { Count: 0 })
+        else
         {
-            errors.Add($"{nameof(KeyPairSigningOptions)}.{nameof(KeyPairSigningOptions.Components)} must not be empty for {client}; set it to null for the default coverage.");
-        }
-
-        if (options.ExpiresAfter is { } expires && expires <= TimeSpan.Zero)
-        {
-            errors.Add($"{nameof(KeyPairSigningOptions)}.{nameof(KeyPairSigningOptions.ExpiresAfter)} must be positive for {client}.");
+            ValidateSignature(signature, client, errors);
         }
 
         if (options.MaxAutomaticRedirections < 0)
         {
             errors.Add($"{nameof(KeyPairSigningOptions)}.{nameof(KeyPairSigningOptions.MaxAutomaticRedirections)} must not be negative for {client}; 0 follows no redirect.");
-        }
-
-        if (options.Tag is { Length: 0 })
-        {
-            errors.Add($"{nameof(KeyPairSigningOptions)}.{nameof(KeyPairSigningOptions.Tag)} must not be empty for {client}; set it to null to omit the tag.");
         }
 
         if (!Enum.IsDefined(options.DigestAlgorithm))
@@ -117,4 +107,43 @@ internal sealed class KeyPairSigningOptionsValidator : IValidateOptions<KeyPairS
             }
         }
     }
+
+    private static void ValidateSignature(SigningOptions signature, string client, List<string> errors)
+    {
+        if (string.IsNullOrWhiteSpace(signature.Label))
+        {
+            errors.Add($"{Setting(nameof(SigningOptions.Label))} must not be empty for {client}.");
+        }
+
+        if (signature.Components is { Count: 0 })
+        {
+            errors.Add($"{Setting(nameof(SigningOptions.Components))} must not be empty for {client}; set it to null for the default coverage.");
+        }
+
+        if (signature.ExpiresAfter is { } expires && expires <= TimeSpan.Zero)
+        {
+            errors.Add($"{Setting(nameof(SigningOptions.ExpiresAfter))} must be positive for {client}.");
+        }
+
+        if (signature.Tag is { Length: 0 })
+        {
+            errors.Add($"{Setting(nameof(SigningOptions.Tag))} must not be empty for {client}; set it to null to omit the tag.");
+        }
+
+        // Fixed values are for test vectors: every request of a client needs its own time and nonce.
+        if (signature.Created is not null)
+        {
+            errors.Add($"{Setting(nameof(SigningOptions.Created))} must be null for {client}: each request is signed at the time it is sent.");
+        }
+
+        if (signature.Nonce is not null)
+        {
+            errors.Add($"{Setting(nameof(SigningOptions.Nonce))} must be null for {client}: a fixed nonce makes the server refuse every request after the first as a replay.");
+        }
+    }
+
+    private static string Setting(string? name) =>
+        name is null
+            ? $"{nameof(KeyPairSigningOptions)}.{nameof(KeyPairSigningOptions.Signature)}"
+            : $"{nameof(KeyPairSigningOptions)}.{nameof(KeyPairSigningOptions.Signature)}.{name}";
 }

@@ -23,12 +23,23 @@ public static class SignatureBase
     [ThreadStatic]
     private static StringBuilder? t_builder;
 
+    /// <summary>Builds the signature base for one member of the request's <c>Signature-Input</c>.</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="input">The member (see <see cref="SignatureInput.TryParse"/>).</param>
+    /// <returns>The signature base, without a trailing newline.</returns>
+    /// <exception cref="SignatureBaseException">The member is not an inner list, or a component is unsupported, does not apply to a request, is duplicated, or is absent from the request.</exception>
+    public static string Build(IHttpRequestView request, SignatureInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return Build(request, input.Parameters ?? throw new SignatureBaseException("The Signature-Input member is not an inner list."));
+    }
+
     /// <summary>Builds the signature base.</summary>
     /// <param name="request">The request.</param>
     /// <param name="signatureParams">The inner list of covered component identifiers with the signature parameters (the value of <c>@signature-params</c>).</param>
     /// <returns>The signature base, without a trailing newline.</returns>
     /// <exception cref="SignatureBaseException">A component is unsupported, does not apply to a request, is duplicated, or is absent from the request.</exception>
-    public static string Build(IHttpRequestView request, SfInnerList signatureParams)
+    internal static string Build(IHttpRequestView request, SfInnerList signatureParams)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(signatureParams);

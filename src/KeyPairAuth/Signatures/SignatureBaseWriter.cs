@@ -106,7 +106,7 @@ internal struct SignatureBaseWriter : IDisposable
         WriteAscii(line);
     }
 
-    /// <summary>Returns the written bytes as a string (for <see cref="SignatureBase.Build"/>).</summary>
+    /// <summary>Returns the written bytes as a string (for <see cref="SignatureBase.Build(IHttpRequestView, StructuredFields.SfInnerList)"/>).</summary>
     public readonly override string ToString() => System.Text.Encoding.ASCII.GetString(_buffer, 0, _length);
 
     public void Dispose()

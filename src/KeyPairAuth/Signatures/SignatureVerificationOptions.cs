@@ -65,6 +65,12 @@ public sealed class SignatureVerificationOptions
     /// <value>The default value is <see langword="false"/>.</value>
     public bool RequireAlgorithmParameter { get; set; }
 
-    /// <summary>Gets or sets the limits applied when parsing <c>Signature-Input</c>, <c>Signature</c> and <c>Content-Digest</c>.</summary>
+    /// <summary>Gets or sets the limits applied when parsing <c>Signature-Input</c> and <c>Signature</c>.</summary>
+    /// <value>The default value is <see cref="StructuredFieldLimits.Default"/>.</value>
+    /// <remarks>
+    /// The verifier does not read the body, so these limits do not reach <c>Content-Digest</c>: the authentication
+    /// scheme's body check parses it within <see cref="StructuredFieldLimits.Default"/>, and code that checks a body
+    /// itself passes its limits to <see cref="Digests.ContentDigestVerifier.TryCreate(Microsoft.Extensions.Primitives.StringValues, StructuredFieldLimits?, out Digests.ContentDigestVerifier?, out KeyPairFailureReason)"/>.
+    /// </remarks>
     public StructuredFieldLimits FieldLimits { get; set; } = StructuredFieldLimits.Default;
 }

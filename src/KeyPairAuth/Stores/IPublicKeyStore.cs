@@ -42,16 +42,3 @@ public interface IPublicKeyStore
     /// <returns>A task that completes when recorded.</returns>
     ValueTask RecordLastUsedAsync(string keyId, DateTimeOffset lastUsedAt, CancellationToken cancellationToken = default);
 }
-
-/// <summary>The outcome of <see cref="IPublicKeyStore.AddAsync"/>.</summary>
-public enum PublicKeyAddResult
-{
-    /// <summary>The record was stored.</summary>
-    Added = 1,
-
-    /// <summary>A record with the same key id exists; nothing was written.</summary>
-    DuplicateKeyId,
-
-    /// <summary>The owner is at the active-key limit; nothing was written.</summary>
-    ActiveKeyLimitReached,
-}

@@ -1,7 +1,7 @@
 namespace KeyPairAuth.StructuredFields;
 
 /// <summary>The type of a Structured Field bare item (RFC 9651 §3.3).</summary>
-public enum SfBareItemType
+internal enum SfBareItemType
 {
     /// <summary>An integer in the range ±999,999,999,999,999.</summary>
     Integer = 1,
@@ -29,7 +29,7 @@ public enum SfBareItemType
 }
 
 /// <summary>A Structured Field bare item: an integer, decimal, string, token, byte sequence, boolean, date or display string.</summary>
-public readonly struct SfBareItem : IEquatable<SfBareItem>
+internal readonly struct SfBareItem : IEquatable<SfBareItem>
 {
     private readonly long _integer;
     private readonly decimal _decimal;

@@ -1,10 +1,19 @@
 namespace KeyPairAuth.StructuredFields;
 
+// The parsed shapes below are plain classes, not records: they hold lists, and record equality would compare those
+// by reference. Nothing compares parsed fields as wholes; SignatureBase compares identifiers member by member.
+
 /// <summary>A Structured Field item: a bare item with parameters (RFC 9651 §3.3).</summary>
-/// <param name="Value">The bare item.</param>
-/// <param name="Parameters">The parameters.</param>
-public sealed record SfItem(SfBareItem Value, SfParameters Parameters)
+/// <param name="value">The bare item.</param>
+/// <param name="parameters">The parameters.</param>
+internal sealed class SfItem(SfBareItem value, SfParameters parameters)
 {
+    /// <summary>Gets the bare item.</summary>
+    public SfBareItem Value { get; } = value;
+
+    /// <summary>Gets the parameters.</summary>
+    public SfParameters Parameters { get; } = parameters;
+
     /// <summary>Initializes a new instance of the <see cref="SfItem"/> class without parameters.</summary>
     /// <param name="value">The bare item.</param>
     public SfItem(SfBareItem value)
@@ -14,12 +23,19 @@ public sealed record SfItem(SfBareItem Value, SfParameters Parameters)
 }
 
 /// <summary>An inner list: items in parentheses, with parameters of its own (RFC 9651 §3.1.1).</summary>
-/// <param name="Items">The items.</param>
-/// <param name="Parameters">The list's parameters.</param>
-public sealed record SfInnerList(IReadOnlyList<SfItem> Items, SfParameters Parameters);
+/// <param name="items">The items.</param>
+/// <param name="parameters">The list's parameters.</param>
+internal sealed class SfInnerList(IReadOnlyList<SfItem> items, SfParameters parameters)
+{
+    /// <summary>Gets the items.</summary>
+    public IReadOnlyList<SfItem> Items { get; } = items;
+
+    /// <summary>Gets the list's parameters.</summary>
+    public SfParameters Parameters { get; } = parameters;
+}
 
 /// <summary>A member of a List or Dictionary: either an <see cref="SfItem"/> or an <see cref="SfInnerList"/>.</summary>
-public sealed class SfMember
+internal sealed class SfMember
 {
     /// <summary>Initializes a new instance of the <see cref="SfMember"/> class holding an item.</summary>
     /// <param name="item">The item.</param>
@@ -43,9 +59,12 @@ public sealed class SfMember
 }
 
 /// <summary>A parsed Dictionary (RFC 9651 §3.2): ordered, unique keys.</summary>
-/// <param name="Members">The members in order; keys unique (a later duplicate replaced the earlier value in place).</param>
-public sealed record SfDictionary(IReadOnlyList<KeyValuePair<string, SfMember>> Members)
+/// <param name="members">The members in order; keys unique (a later duplicate replaced the earlier value in place).</param>
+internal sealed class SfDictionary(IReadOnlyList<KeyValuePair<string, SfMember>> members)
 {
+    /// <summary>Gets the members in order.</summary>
+    public IReadOnlyList<KeyValuePair<string, SfMember>> Members { get; } = members;
+
     /// <summary>Finds a member by key.</summary>
     /// <param name="key">The key.</param>
     /// <param name="member">The member, when found.</param>
@@ -67,5 +86,9 @@ public sealed record SfDictionary(IReadOnlyList<KeyValuePair<string, SfMember>> 
 }
 
 /// <summary>A parsed List (RFC 9651 §3.1).</summary>
-/// <param name="Members">The members in order.</param>
-public sealed record SfList(IReadOnlyList<SfMember> Members);
+/// <param name="members">The members in order.</param>
+internal sealed class SfList(IReadOnlyList<SfMember> members)
+{
+    /// <summary>Gets the members in order.</summary>
+    public IReadOnlyList<SfMember> Members { get; } = members;
+}

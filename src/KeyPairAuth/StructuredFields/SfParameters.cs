@@ -3,7 +3,7 @@ using System.Collections;
 namespace KeyPairAuth.StructuredFields;
 
 /// <summary>An ordered map of parameters (RFC 9651 §3.1.2). Keys are unique; order is preserved for serialisation.</summary>
-public sealed class SfParameters : IReadOnlyList<KeyValuePair<string, SfBareItem>>
+internal sealed class SfParameters : IReadOnlyList<KeyValuePair<string, SfBareItem>>
 {
     private readonly KeyValuePair<string, SfBareItem>[] _entries;
 

@@ -4,7 +4,7 @@ namespace KeyPairAuth.StructuredFields;
 /// The one exception the structured-field parser throws: the whole field is invalid (RFC 9651 says a parse failure
 /// fails the field). The message names what was wrong and where, and never echoes the field's content.
 /// </summary>
-public sealed class StructuredFieldException : FormatException
+internal sealed class StructuredFieldException : FormatException
 {
     /// <summary>Initializes a new instance of the <see cref="StructuredFieldException"/> class.</summary>
     public StructuredFieldException()

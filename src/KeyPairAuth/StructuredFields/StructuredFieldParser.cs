@@ -7,7 +7,7 @@ namespace KeyPairAuth.StructuredFields;
 /// Strict RFC 9651 (RFC 8941) parser for the field types HTTP Message Signatures use. Any failure fails the whole
 /// field with a <see cref="StructuredFieldException"/>; work is linear in the input and bounded by <see cref="StructuredFieldLimits"/>.
 /// </summary>
-public static class StructuredFieldParser
+internal static class StructuredFieldParser
 {
     /// <summary>Parses a Dictionary field value (e.g. <c>Signature-Input</c>, <c>Signature</c>, <c>Content-Digest</c>).</summary>
     /// <param name="value">The field value (several field lines already combined with <c>", "</c>).</param>

@@ -10,7 +10,7 @@ namespace KeyPairAuth.StructuredFields;
 /// a display string with lone surrogates, a default <see cref="SfBareItem"/>) throw an <see cref="ArgumentException"/>
 /// (or a subtype such as <see cref="ArgumentOutOfRangeException"/>). Decimals are rounded half-to-even to three fractional digits.
 /// </remarks>
-public static class StructuredFieldSerializer
+internal static class StructuredFieldSerializer
 {
     /// <summary>Serialises a Dictionary.</summary>
     /// <param name="dictionary">The dictionary.</param>

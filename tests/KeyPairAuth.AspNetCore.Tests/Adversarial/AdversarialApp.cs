@@ -1,7 +1,6 @@
 using System.Security.Claims;
 using System.Text;
 using KeyPairAuth.AspNetCore.Tests.Infrastructure;
-using KeyPairAuth.StructuredFields;
 using KeyPairAuth.Signatures;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -54,8 +53,8 @@ internal static class Craft
     /// </summary>
     public static OutgoingRequest Sign(OutgoingRequest request, TestKey key, string innerList, string label = "sig1")
     {
-        SfDictionary parsed = StructuredFieldParser.ParseDictionary(label + "=" + innerList);
-        string signatureBase = SignatureBase.Build(request, parsed.Members[0].Value.InnerList!);
+        Assert.True(SignatureInput.TryParse(label + "=" + innerList, out IReadOnlyList<SignatureInput>? parsed));
+        string signatureBase = SignatureBase.Build(request, parsed[0]);
         string signature = Convert.ToBase64String(key.SignRaw(Encoding.ASCII.GetBytes(signatureBase)));
         Secrets.Register(signature);
         request.Set(SignatureFields.SignatureInputFieldName, label + "=" + innerList);

@@ -2,7 +2,6 @@ using System.Net;
 using KeyPairAuth.AspNetCore.Internal;
 using KeyPairAuth.AspNetCore.Tests.Infrastructure;
 using KeyPairAuth.Signatures;
-using KeyPairAuth.StructuredFields;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -67,7 +66,7 @@ public sealed class SignatureBaseLoggingTests
 
     private static string ExpectedBase(OutgoingRequest request)
     {
-        SfDictionary input = StructuredFieldParser.ParseDictionary(request.GetFieldValues(SignatureFields.SignatureInputFieldName).ToString());
-        return SignatureBase.Build(request, input.Members[0].Value.InnerList!);
+        Assert.True(SignatureInput.TryParse(request.GetFieldValues(SignatureFields.SignatureInputFieldName).ToString(), out IReadOnlyList<SignatureInput>? input));
+        return SignatureBase.Build(request, input[0]);
     }
 }

@@ -1,7 +1,6 @@
 using KeyPairAuth.Cli.Commands;
 using KeyPairAuth.Keys;
 using KeyPairAuth.Signatures;
-using KeyPairAuth.StructuredFields;
 using KeyPairAuth.Testing;
 using Microsoft.Extensions.Primitives;
 
@@ -78,8 +77,11 @@ public sealed class ShowBaseTests : IAsyncLifetime, IDisposable
         return text[(begin + SignedRequestOptions.SignatureBaseBegin.Length + 1)..end];
     }
 
-    private static SfInnerList Covered(string signatureInput) =>
-        StructuredFieldParser.ParseDictionary(signatureInput).Members[0].Value.InnerList!;
+    private static SignatureInput Covered(string signatureInput)
+    {
+        Assert.True(SignatureInput.TryParse(signatureInput, out IReadOnlyList<SignatureInput>? inputs));
+        return inputs[0];
+    }
 
     /// <summary>The request as the server received it: Host header, raw target, received fields.</summary>
     private sealed class ReceivedView(ReceivedRequest received) : IHttpRequestView

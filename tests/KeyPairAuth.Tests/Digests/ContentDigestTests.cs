@@ -5,7 +5,7 @@ using Microsoft.Extensions.Primitives;
 
 namespace KeyPairAuth.Tests.Digests;
 
-/// <summary>RFC 9530 sample digests (shared/reference/rfc9421.md §3.12) and the streaming verifier.</summary>
+/// <summary>RFC 9530 sample digests (RFC 9530 Appendix B) and the streaming verifier.</summary>
 public sealed class ContentDigestTests
 {
     private static readonly byte[] Hello = Encoding.ASCII.GetBytes("{\"hello\": \"world\"}");

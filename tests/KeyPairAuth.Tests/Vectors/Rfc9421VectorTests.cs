@@ -7,7 +7,7 @@ using NSec.Cryptography;
 
 namespace KeyPairAuth.Tests.Vectors;
 
-/// <summary>RFC 9421 Appendix B signature bases and Ed25519 signatures, byte for byte (shared/reference/rfc9421.md §2–3).</summary>
+/// <summary>RFC 9421 Appendix B signature bases and Ed25519 signatures (test key of Appendix B.1.4), byte for byte.</summary>
 public sealed class Rfc9421VectorTests
 {
     private const string B26Input = "sig-b26=(\"date\" \"@method\" \"@path\" \"@authority\" \"content-type\" \"content-length\");created=1618884473;keyid=\"test-key-ed25519\"";

@@ -9,6 +9,12 @@ namespace KeyPairAuth.Keys.Internal;
 /// 48 bytes encode to exactly 64 base64url characters with no padding, so every string has one canonical form and
 /// every character carries six bits of the payload. The first 16 payload characters are the key id's own characters.
 /// </summary>
+/// <remarks>
+/// The checksum is CRC-32 (IEEE 802.3, <see cref="System.IO.Hashing.Crc32"/>). It detects every error confined to 32
+/// consecutive bits, so every single-character substitution and every swap of two adjacent characters in a secret is
+/// caught, not just most of them. It is a typo check, not a MAC: an altered seed is simply a different key that no
+/// server knows.
+/// </remarks>
 internal static class SecretString
 {
     public const string Prefix = "kpa_sk_";
@@ -31,7 +37,7 @@ internal static class SecretString
         {
             KeyId.ToBytes(keyId, payload[..KeyId.RandomBytes]);
             seed.CopyTo(payload.Slice(KeyId.RandomBytes, SeedSize));
-            BinaryPrimitives.WriteUInt32LittleEndian(payload[(KeyId.RandomBytes + SeedSize)..], Crc32.Compute(payload[..(KeyId.RandomBytes + SeedSize)]));
+            BinaryPrimitives.WriteUInt32LittleEndian(payload[(KeyId.RandomBytes + SeedSize)..], System.IO.Hashing.Crc32.HashToUInt32(payload[..(KeyId.RandomBytes + SeedSize)]));
             char[] secret = new char[Length];
             Prefix.AsSpan().CopyTo(secret);
             Base64Url.EncodeToChars(payload, secret.AsSpan(Prefix.Length));
@@ -92,7 +98,7 @@ internal static class SecretString
             }
 
             uint expected = BinaryPrimitives.ReadUInt32LittleEndian(payload[(KeyId.RandomBytes + SeedSize)..]);
-            if (Crc32.Compute(payload[..(KeyId.RandomBytes + SeedSize)]) != expected)
+            if (System.IO.Hashing.Crc32.HashToUInt32(payload[..(KeyId.RandomBytes + SeedSize)]) != expected)
             {
                 return new KeyFormatException(KeyFormatError.ChecksumMismatch,
                     "The secret's checksum does not match: it was mistyped or truncated. Copy it again from where it was saved.");
