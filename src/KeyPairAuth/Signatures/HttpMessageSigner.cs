@@ -32,8 +32,8 @@ public sealed class HttpMessageSigner
     [ThreadStatic]
     private static StringBuilder? _threadInputBuilder;
 
-    private static readonly SfItem[] DefaultComponents = [.. SigningOptions.DefaultComponents.Select(Component)];
-    private static readonly SfItem[] DefaultComponentsWithDigest = [.. DefaultComponents, Component("content-digest")];
+    private static readonly SfItem[] DefaultComponents = [.. SignatureProfile.DefaultComponents.Select(Component)];
+    private static readonly SfItem[] DefaultComponentsWithDigest = [.. DefaultComponents, Component(SignatureProfile.ContentDigestComponent)];
 
     /// <summary>Initializes a new instance of the <see cref="HttpMessageSigner"/> class.</summary>
     /// <param name="timeProvider">The clock for <c>created</c>; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
@@ -59,7 +59,7 @@ public sealed class HttpMessageSigner
         options ??= SigningOptions.Default;
 
         string label = options.Label;
-        if (!IsSfKey(label))
+        if (!SignatureProfile.IsLabel(label))
         {
             throw new ArgumentException("The signature label must be a structured-field key: lower-case letters, digits, '_', '-', '.', '*', starting with a letter or '*'.", nameof(options));
         }
@@ -199,24 +199,6 @@ public sealed class HttpMessageSigner
 
         return items;
     }
-
-    private static bool IsSfKey(string? key)
-    {
-        if (string.IsNullOrEmpty(key) || !(char.IsAsciiLetterLower(key[0]) || key[0] == '*'))
-        {
-            return false;
-        }
-
-        foreach (char c in key)
-        {
-            if (!(char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '_' or '-' or '.' or '*'))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
 }
 
 /// <summary>The two field values a signer adds to a request.</summary>
@@ -247,11 +229,11 @@ public sealed class SigningOptions
     /// coverage, set <see cref="Components"/> to <c>[.. SigningOptions.DefaultComponents, "content-type"]</c> (and add
     /// <c>content-digest</c> yourself when there is content).
     /// </remarks>
-    public static IReadOnlyList<string> DefaultComponents { get; } = Array.AsReadOnly(new[] { "@method", "@scheme", "@authority", "@path", "@query" });
+    public static IReadOnlyList<string> DefaultComponents => SignatureProfile.DefaultComponents;
 
     /// <summary>Gets or sets the signature label.</summary>
     /// <value>The default value is <c>sig1</c>.</value>
-    public string Label { get; set; } = "sig1";
+    public string Label { get; set; } = SignatureProfile.DefaultLabel;
 
     /// <summary>
     /// Gets or sets the covered component identifiers (e.g. <c>"@method"</c>, <c>"@target-uri"</c>, <c>"content-type"</c>), or

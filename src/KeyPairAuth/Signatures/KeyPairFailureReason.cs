@@ -137,7 +137,7 @@ public static class KeyPairFailureReasonExtensions
     /// </summary>
     /// <param name="reason">The reason.</param>
     /// <returns><see langword="true"/> when the reason reveals nothing about stored keys.</returns>
-    public static bool IsDisclosedBeforeVerification(this KeyPairFailureReason reason) => reason switch
+    internal static bool IsDisclosedBeforeVerification(this KeyPairFailureReason reason) => reason switch
     {
         KeyPairFailureReason.ReplayedNonce or KeyPairFailureReason.KeyRevoked or KeyPairFailureReason.KeyExpired
             or KeyPairFailureReason.ScopeMissing or KeyPairFailureReason.ReplayCacheFull
