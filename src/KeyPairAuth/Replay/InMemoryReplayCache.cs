@@ -217,8 +217,9 @@ public sealed partial class InMemoryReplayCache : ISpanReplayCache
         long length = (long)SaltSize + sizeof(int) + keyBytes.Length + nonceBytes.Length;
 
         byte[]? rented = null;
+        // Exactly the input's size on the stack (a fixed 1 KB buffer would be zeroed on every call).
         Span<byte> input = length <= StackHashInputLimit
-            ? stackalloc byte[StackHashInputLimit]
+            ? stackalloc byte[(int)length]
             : (rented = ArrayPool<byte>.Shared.Rent(checked((int)length)));
         try
         {
