@@ -40,7 +40,7 @@ public sealed partial class HttpMessageVerifier
     private readonly TimeProvider _timeProvider;
 
     /// <summary>Initializes a new instance of the <see cref="HttpMessageVerifier"/> class over its own key cache.</summary>
-    /// <param name="keys">The key store; lookups go through a <see cref="PublicKeyCache"/> with the default <see cref="PublicKeyCacheOptions"/> that this verifier owns.</param>
+    /// <param name="store">The key store; lookups go through a <see cref="PublicKeyCache"/> with the default <see cref="PublicKeyCacheOptions"/> that this verifier owns.</param>
     /// <param name="replayCache">The replay cache.</param>
     /// <param name="options">The policy.</param>
     /// <param name="timeProvider">The clock.</param>
@@ -48,8 +48,8 @@ public sealed partial class HttpMessageVerifier
     /// The ASP.NET Core scheme shares the application's key cache instead, which the issuer clears when it revokes a key.
     /// A key revoked elsewhere is refused by this verifier once its cached record expires (<see cref="PublicKeyCacheOptions.Duration"/>).
     /// </remarks>
-    public HttpMessageVerifier(IPublicKeyStore keys, IReplayCache replayCache, SignatureVerificationOptions options, TimeProvider timeProvider)
-        : this(new PublicKeyCache(keys ?? throw new ArgumentNullException(nameof(keys)), timeProvider ?? throw new ArgumentNullException(nameof(timeProvider))), replayCache, options, timeProvider)
+    public HttpMessageVerifier(IPublicKeyStore store, IReplayCache replayCache, SignatureVerificationOptions options, TimeProvider timeProvider)
+        : this(new PublicKeyCache(store ?? throw new ArgumentNullException(nameof(store)), timeProvider ?? throw new ArgumentNullException(nameof(timeProvider))), replayCache, options, timeProvider)
     {
     }
 
