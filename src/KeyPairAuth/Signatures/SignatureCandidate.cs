@@ -14,6 +14,9 @@ namespace KeyPairAuth.Signatures;
 /// </remarks>
 internal ref struct SignatureCandidate
 {
+    /// <summary>The signature's parameters, its label, and which of the profile's components it covers.</summary>
+    public SignatureParameters Parameters;
+
     private readonly ref FastSignatureFields _fast;
     private readonly SfInnerList? _innerList;
 
@@ -22,9 +25,6 @@ internal ref struct SignatureCandidate
         _fast = ref fast;
         _innerList = innerList;
     }
-
-    /// <summary>Gets the signature's parameters, label and what its covered components satisfy of the profile.</summary>
-    public SignatureParameters Parameters;
 
     /// <summary>Gets the signature bytes (any length: the pipeline refuses all but 64).</summary>
     public ReadOnlySpan<byte> Signature { get; private set; }
