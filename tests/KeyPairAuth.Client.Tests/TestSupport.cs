@@ -116,7 +116,7 @@ internal static partial class TestKeys
             PublicKey = key.PublicKey,
             CreatedAt = time.GetUtcNow().AddDays(-1),
         });
-        var verifier = new HttpMessageVerifier(new PublicKeyCache(store, time), new FakeReplayCache(), new SignatureVerificationOptions(), time);
+        var verifier = new HttpMessageVerifier(store, new FakeReplayCache(), new SignatureVerificationOptions(), time);
         return await verifier.VerifyAsync(view);
     }
 

@@ -39,7 +39,7 @@ internal sealed class SignedApiServer : IAsyncDisposable
     {
         var store = new FakePublicKeyStore();
         var received = new ConcurrentQueue<ReceivedRequest>();
-        var verifier = new HttpMessageVerifier(new PublicKeyCache(store, TimeProvider.System), new FakeReplayCache(), new SignatureVerificationOptions(), TimeProvider.System);
+        var verifier = new HttpMessageVerifier(store, new FakeReplayCache(), new SignatureVerificationOptions(), TimeProvider.System);
 
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -61,11 +61,12 @@ internal sealed class SignedApiServer : IAsyncDisposable
                 body));
             var view = new ServerRequestView(context.Request, body.Length > 0);
             SignatureVerificationResult result = await verifier.VerifyAsync(view);
+            string? refusal = result.Succeeded ? null : $"{result.Failure!.Value.ToErrorCode()}: {result.FailureDetail}";
             if (result.Succeeded && result.CoversContentDigest)
             {
                 if (!ContentDigestVerifier.TryCreate(view.GetFieldValues(ContentDigest.FieldName), out ContentDigestVerifier? digest, out KeyPairFailureReason failure))
                 {
-                    result = SignatureVerificationResult.Fail(failure, "Content-Digest unusable.");
+                    refusal = $"{failure.ToErrorCode()}: Content-Digest unusable.";
                 }
                 else
                 {
@@ -74,16 +75,16 @@ internal sealed class SignedApiServer : IAsyncDisposable
                         digest!.Append(body);
                         if (!digest.Verify())
                         {
-                            result = SignatureVerificationResult.Fail(KeyPairFailureReason.DigestMismatch, "The body does not match Content-Digest.");
+                            refusal = $"{KeyPairFailureReason.DigestMismatch.ToErrorCode()}: The body does not match Content-Digest.";
                         }
                     }
                 }
             }
 
-            if (!result.Succeeded)
+            if (refusal is not null)
             {
                 context.Response.StatusCode = StatusCodes.Status401Unauthorized;
-                await context.Response.WriteAsync($"{result.Failure!.Value.ToErrorCode()}: {result.FailureDetail}");
+                await context.Response.WriteAsync(refusal);
                 return;
             }
 

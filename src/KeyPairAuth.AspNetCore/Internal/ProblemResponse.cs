@@ -43,16 +43,25 @@ internal static class ProblemResponse
     public static string BuildAcceptSignature(SignatureVerificationOptions policy, bool hasContent)
     {
         var sb = new StringBuilder(128);
-        sb.Append(policy.RequiredLabel is { Length: > 0 } label && IsToken(label) ? label : "sig1");
-        sb.Append("=(\"@method\" \"@authority\" \"@path\" \"@query\"");
+        sb.Append(policy.RequiredLabel is { Length: > 0 } label && SignatureProfile.IsLabel(label) ? label : SignatureProfile.DefaultLabel);
+        sb.Append("=(");
+        foreach (string component in SignatureProfile.DefaultComponents)
+        {
+            // The profile's coverage in its order, with @scheme last and only when it is required.
+            if (component != "@scheme")
+            {
+                AppendComponent(sb, component);
+            }
+        }
+
         if (policy.RequireScheme && !policy.AdditionalRequiredComponents.Contains("@scheme", StringComparer.OrdinalIgnoreCase))
         {
-            sb.Append(" \"@scheme\"");
+            AppendComponent(sb, "@scheme");
         }
 
         if (hasContent && policy.RequireContentDigestForContent)
         {
-            sb.Append(" \"content-digest\"");
+            AppendComponent(sb, SignatureProfile.ContentDigestComponent);
         }
 
         foreach (string component in policy.AdditionalRequiredComponents)
@@ -132,10 +141,15 @@ internal static class ProblemResponse
         return sb.Length == 0 ? null : sb.ToString();
     }
 
-    private static bool IsToken(string value) =>
-        char.IsAsciiLetterLower(value[0]) || value[0] == '*'
-            ? value.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '_' or '-' or '.' or '*')
-            : false;
+    private static void AppendComponent(StringBuilder sb, string component)
+    {
+        if (sb[^1] != '(')
+        {
+            sb.Append(' ');
+        }
+
+        AppendSfString(sb, component);
+    }
 
     private static void AppendSfString(StringBuilder sb, string value)
     {

@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using KeyPairAuth.Keys.Internal;
+using KeyPairAuth.Signatures;
 using NSec.Cryptography;
 
 namespace KeyPairAuth.Keys;
@@ -29,7 +30,6 @@ public sealed class SigningKey : IDisposable
     public const int SecretLength = SecretString.Length;
 
     private const int SeedSize = SecretString.SeedSize;
-    private const int MaxKeyIdLength = 256;
 
     private readonly Key _key;
     private int _exported;
@@ -322,9 +322,9 @@ public sealed class SigningKey : IDisposable
     private static void ValidateKeyId(string keyId)
     {
         ArgumentException.ThrowIfNullOrEmpty(keyId);
-        if (keyId.Length > MaxKeyIdLength || keyId.AsSpan().ContainsAnyExceptInRange((char)0x21, (char)0x7E))
+        if (!SignatureProfile.IsKeyId(keyId))
         {
-            throw new ArgumentException($"A key id is 1 to {MaxKeyIdLength} printable ASCII characters without spaces.", nameof(keyId));
+            throw new ArgumentException($"A key id is 1 to {SignatureProfile.MaxKeyIdLength} printable ASCII characters without spaces.", nameof(keyId));
         }
     }
 }

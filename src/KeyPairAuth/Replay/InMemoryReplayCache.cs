@@ -37,7 +37,7 @@ namespace KeyPairAuth.Replay;
 /// no key id is stored and the memory per remembered pair is unchanged.
 /// </para>
 /// </remarks>
-public sealed partial class InMemoryReplayCache : IReplayCache
+public sealed partial class InMemoryReplayCache : ISpanReplayCache
 {
     private const int MaxShards = 64;
     private const int MinEntriesPerShard = 4096;
@@ -148,8 +148,13 @@ public sealed partial class InMemoryReplayCache : IReplayCache
 
     /// <summary>
     /// The check-and-set of <see cref="TryAddAsync"/> on spans, completing synchronously: the verifier's hot path calls it
-    /// with the key id and nonce still inside the <c>Signature-Input</c> value, so no strings are allocated.
+    /// (through <see cref="ISpanReplayCache"/>) with the key id and nonce still inside the <c>Signature-Input</c> value, so
+    /// no strings are allocated.
     /// </summary>
+    /// <param name="keyId">The key id of the verified signature.</param>
+    /// <param name="nonce">The signature's <c>nonce</c> parameter.</param>
+    /// <param name="rememberUntil">When the pair may be forgotten.</param>
+    /// <returns>Whether the pair was new, a replay, or could not be recorded.</returns>
     internal ReplayCheckResult TryAdd(ReadOnlySpan<char> keyId, ReadOnlySpan<char> nonce, DateTimeOffset rememberUntil)
     {
         uint now = NowSeconds();
@@ -176,6 +181,10 @@ public sealed partial class InMemoryReplayCache : IReplayCache
 
         return result;
     }
+
+    /// <inheritdoc />
+    ReplayCheckResult ISpanReplayCache.TryAdd(ReadOnlySpan<char> keyId, ReadOnlySpan<char> nonce, DateTimeOffset rememberUntil) =>
+        TryAdd(keyId, nonce, rememberUntil);
 
     /// <summary>
     /// Gets or sets a test seam run inside the check-and-set, between the lookup and the insert. Tests use it to
@@ -208,8 +217,9 @@ public sealed partial class InMemoryReplayCache : IReplayCache
         long length = (long)SaltSize + sizeof(int) + keyBytes.Length + nonceBytes.Length;
 
         byte[]? rented = null;
+        // Exactly the input's size on the stack (a fixed 1 KB buffer would be zeroed on every call).
         Span<byte> input = length <= StackHashInputLimit
-            ? stackalloc byte[StackHashInputLimit]
+            ? stackalloc byte[(int)length]
             : (rented = ArrayPool<byte>.Shared.Rent(checked((int)length)));
         try
         {

@@ -24,7 +24,7 @@ internal readonly record struct FastParameter(Segment Key, bool IsString, long I
 /// <para>Strings are <see cref="Segment"/>s into the field values; nothing is allocated. The fixed capacities below
 /// only decide when to fall back.</para>
 /// </remarks>
-internal struct FastSignatureFields
+internal struct FastSignatureFields : ICoveredComponents
 {
     /// <summary>The most covered components the fast path holds.</summary>
     public const int MaxItems = 16;
@@ -76,6 +76,34 @@ internal struct FastSignatureFields
     /// <param name="index">The parameter's index.</param>
     /// <returns>The parameter.</returns>
     public readonly FastParameter Parameter(int index) => _parameters[index];
+
+    /// <inheritdoc />
+    public readonly int ComponentCount => ItemCount;
+
+    /// <inheritdoc />
+    public readonly bool TryGetComponent(int index, out ReadOnlySpan<char> name, out SfParameters parameters)
+    {
+        name = Item(index);
+        parameters = SfParameters.Empty;
+        return true;
+    }
+
+    /// <summary>Gets a covered field's name as a string: the usual ones without allocating.</summary>
+    /// <param name="index">The component's index.</param>
+    /// <returns>The field name.</returns>
+    public readonly string GetFieldName(int index) => Item(index) switch
+    {
+        "content-digest" => "content-digest",
+        "content-type" => "content-type",
+        "content-length" => "content-length",
+        "date" => "date",
+        "host" => "host",
+        "authorization" => "authorization",
+        var name => name.ToString(),
+    };
+
+    /// <inheritdoc />
+    public readonly void WriteSignatureParams(ref SignatureBaseWriter writer) => SignatureBase.WriteSignatureParams(in this, ref writer);
 
     /// <summary>Reads the two field values when they have the common shape; otherwise returns <see langword="false"/> (use the generic parser).</summary>
     /// <param name="input">The single <c>Signature-Input</c> field line.</param>

@@ -32,8 +32,8 @@ public sealed class HttpMessageSigner
     [ThreadStatic]
     private static StringBuilder? _threadInputBuilder;
 
-    private static readonly SfItem[] DefaultComponents = [.. SigningOptions.DefaultComponents.Select(Component)];
-    private static readonly SfItem[] DefaultComponentsWithDigest = [.. DefaultComponents, Component("content-digest")];
+    private static readonly SfItem[] DefaultComponents = [.. SignatureProfile.DefaultComponents.Select(Component)];
+    private static readonly SfItem[] DefaultComponentsWithDigest = [.. DefaultComponents, Component(SignatureProfile.ContentDigestComponent)];
 
     /// <summary>Initializes a new instance of the <see cref="HttpMessageSigner"/> class.</summary>
     /// <param name="timeProvider">The clock for <c>created</c>; <see cref="TimeProvider.System"/> when <see langword="null"/>.</param>
@@ -59,7 +59,7 @@ public sealed class HttpMessageSigner
         options ??= SigningOptions.Default;
 
         string label = options.Label;
-        if (!IsSfKey(label))
+        if (!SignatureProfile.IsLabel(label))
         {
             throw new ArgumentException("The signature label must be a structured-field key: lower-case letters, digits, '_', '-', '.', '*', starting with a letter or '*'.", nameof(options));
         }
@@ -199,94 +199,4 @@ public sealed class HttpMessageSigner
 
         return items;
     }
-
-    private static bool IsSfKey(string? key)
-    {
-        if (string.IsNullOrEmpty(key) || !(char.IsAsciiLetterLower(key[0]) || key[0] == '*'))
-        {
-            return false;
-        }
-
-        foreach (char c in key)
-        {
-            if (!(char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '_' or '-' or '.' or '*'))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-}
-
-/// <summary>The two field values a signer adds to a request.</summary>
-/// <param name="SignatureInput">The <c>Signature-Input</c> value, e.g. <c>sig1=("@method" ...);created=...;keyid="..."</c>.</param>
-/// <param name="Signature">The <c>Signature</c> value, e.g. <c>sig1=:base64:</c>.</param>
-public readonly record struct SignatureFields(string SignatureInput, string Signature)
-{
-    /// <summary>The <c>Signature-Input</c> field name.</summary>
-    public const string SignatureInputFieldName = "Signature-Input";
-
-    /// <summary>The <c>Signature</c> field name.</summary>
-    public const string SignatureFieldName = "Signature";
-}
-
-/// <summary>Options for one signature.</summary>
-public sealed class SigningOptions
-{
-    internal static SigningOptions Default { get; } = new();
-
-    /// <summary>
-    /// Gets the components covered when <see cref="Components"/> is <see langword="null"/>, in order:
-    /// <c>@method @scheme @authority @path @query</c>. The signer appends <c>content-digest</c> when the request has content.
-    /// </summary>
-    /// <remarks>
-    /// <c>@scheme</c> binds the signature to the scheme it was made for: a signature made for <c>http://</c> (seen by
-    /// anyone on the path) does not verify over <c>https://</c>. Behind a TLS-terminating proxy the server must see the
-    /// client's scheme (<c>UseForwardedHeaders</c> with <c>XForwardedProto</c>). To add a component to the default
-    /// coverage, set <see cref="Components"/> to <c>[.. SigningOptions.DefaultComponents, "content-type"]</c> (and add
-    /// <c>content-digest</c> yourself when there is content).
-    /// </remarks>
-    public static IReadOnlyList<string> DefaultComponents { get; } = Array.AsReadOnly(new[] { "@method", "@scheme", "@authority", "@path", "@query" });
-
-    /// <summary>Gets or sets the signature label.</summary>
-    /// <value>The default value is <c>sig1</c>.</value>
-    public string Label { get; set; } = "sig1";
-
-    /// <summary>
-    /// Gets or sets the covered component identifiers (e.g. <c>"@method"</c>, <c>"@target-uri"</c>, <c>"content-type"</c>), or
-    /// <see langword="null"/> for the default coverage. An entry starting with a double quote is read as a serialised identifier
-    /// with parameters, e.g. <c>"@query-param";name="id"</c>.
-    /// </summary>
-    /// <value>The default value is <see langword="null"/>: <see cref="DefaultComponents"/> (<c>@method @scheme @authority @path @query</c>), plus <c>content-digest</c> when there is content.</value>
-    public IReadOnlyList<string>? Components { get; set; }
-
-    /// <summary>Gets or sets how long the signature is valid, written as the <c>expires</c> parameter, or <see langword="null"/> to omit it.</summary>
-    /// <value>The default value is <see langword="null"/>.</value>
-    public TimeSpan? ExpiresAfter { get; set; }
-
-    /// <summary>Gets or sets the <c>tag</c> parameter, or <see langword="null"/> to omit it.</summary>
-    /// <value>The default value is <see langword="null"/>.</value>
-    public string? Tag { get; set; }
-
-    /// <summary>Gets or sets whether to include <c>alg="ed25519"</c>.</summary>
-    /// <value>The default value is <see langword="true"/>.</value>
-    public bool IncludeAlgorithm { get; set; } = true;
-
-    /// <summary>Gets or sets whether to include a <c>nonce</c>. KeyPairAuth servers require one by default.</summary>
-    /// <value>The default value is <see langword="true"/>.</value>
-    public bool IncludeNonce { get; set; } = true;
-
-    /// <summary>
-    /// Gets or sets a fixed <c>created</c> time instead of the clock's. For tests and published interop vectors only.
-    /// </summary>
-    /// <value>The default value is <see langword="null"/>: the signer's <see cref="HttpMessageSigner.TimeProvider"/>.</value>
-    public DateTimeOffset? Created { get; set; }
-
-    /// <summary>
-    /// Gets or sets a fixed <c>nonce</c> instead of a fresh random one. For tests and published interop vectors only:
-    /// a reused nonce is refused by the server's replay protection.
-    /// </summary>
-    /// <value>The default value is <see langword="null"/>: a fresh 128-bit random nonce per signature.</value>
-    public string? Nonce { get; set; }
 }

@@ -1,9 +1,9 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
+using KeyPairAuth.Keys;
 using KeyPairAuth.Replay;
 using KeyPairAuth.Stores;
 using KeyPairAuth.StructuredFields;
-using KeyPairAuth.StructuredFields.Internal;
 using Microsoft.Extensions.Primitives;
 using NSec.Cryptography;
 
@@ -15,24 +15,16 @@ namespace KeyPairAuth.Signatures;
 /// <see cref="KeyPairFailureReason"/>. Store failures propagate as exceptions (they are not the caller's fault).
 /// </summary>
 /// <remarks>
-/// <para>Checks run cheapest first: field parsing and label pairing, then per signature its parameters, covered components
-/// and timestamps, then the signature base, then the key lookup and the Ed25519 verification. Key revocation and expiry,
+/// <para>Each signature goes through one pipeline, cheapest checks first: its parameters, covered components and
+/// timestamps, then the signature base, then the key lookup and the Ed25519 verification. Key revocation and expiry,
 /// and the replay check, run only after the signature verified, so a caller who does not hold the private key learns
-/// nothing about stored keys (an unknown key and a bad signature give the same result).</para>
+/// nothing about stored keys (an unknown key and a bad signature give the same result, in the same time).</para>
 /// <para>With several signatures the request authenticates with the first (in <c>Signature-Input</c> order) that satisfies the
 /// whole policy. When none does, the failure reported is that of the signature that got furthest through the checks
 /// (parsing, parameters and coverage, timestamps, signature base, cryptographic verification, key state and replay); on a tie, the first.</para>
 /// </remarks>
-public sealed class HttpMessageVerifier
+public sealed partial class HttpMessageVerifier
 {
-    /// <summary>The longest <c>keyid</c> that is looked up; longer ones are malformed.</summary>
-    public const int MaxKeyIdLength = 256;
-
-    private const long MinUnixSeconds = -62_135_596_800; // DateTimeOffset.MinValue
-    private const long MaxUnixSeconds = 253_402_300_799; // DateTimeOffset.MaxValue
-
-    private const string InvalidSignatureDetail = "The signature does not verify.";
-
     // Stands in for an unknown key id so that "unknown key" costs one Ed25519 verification, exactly like "bad
     // signature": the answers are identical, and so is the time they take (no key-existence timing oracle).
     private static readonly PublicKey DecoyKey = CreateDecoyKey();
@@ -43,16 +35,30 @@ public sealed class HttpMessageVerifier
 
     private readonly PublicKeyCache _keys;
     private readonly IReplayCache _replayCache;
+    private readonly ISpanReplayCache? _spanReplayCache;
     private readonly SignatureVerificationOptions _options;
     private readonly TimeProvider _timeProvider;
-    private CappedLimits? _cappedLimits;
 
-    /// <summary>Initializes a new instance of the <see cref="HttpMessageVerifier"/> class.</summary>
-    /// <param name="keys">The cached key lookup.</param>
+    /// <summary>Initializes a new instance of the <see cref="HttpMessageVerifier"/> class over its own key cache.</summary>
+    /// <param name="store">The key store; lookups go through a <see cref="PublicKeyCache"/> with the default <see cref="PublicKeyCacheOptions"/> that this verifier owns.</param>
     /// <param name="replayCache">The replay cache.</param>
     /// <param name="options">The policy.</param>
     /// <param name="timeProvider">The clock.</param>
-    public HttpMessageVerifier(PublicKeyCache keys, IReplayCache replayCache, SignatureVerificationOptions options, TimeProvider timeProvider)
+    /// <remarks>
+    /// The ASP.NET Core scheme shares the application's key cache instead, which the issuer clears when it revokes a key.
+    /// A key revoked elsewhere is refused by this verifier once its cached record expires (<see cref="PublicKeyCacheOptions.Duration"/>).
+    /// </remarks>
+    public HttpMessageVerifier(IPublicKeyStore store, IReplayCache replayCache, SignatureVerificationOptions options, TimeProvider timeProvider)
+        : this(new PublicKeyCache(store ?? throw new ArgumentNullException(nameof(store)), timeProvider ?? throw new ArgumentNullException(nameof(timeProvider))), replayCache, options, timeProvider)
+    {
+    }
+
+    /// <summary>Initializes a new instance of the <see cref="HttpMessageVerifier"/> class over a shared key cache.</summary>
+    /// <param name="keys">The cached key lookup.</param>
+    /// <param name="replayCache">The replay cache; one that implements <see cref="ISpanReplayCache"/> is called without allocating strings.</param>
+    /// <param name="options">The policy.</param>
+    /// <param name="timeProvider">The clock.</param>
+    internal HttpMessageVerifier(PublicKeyCache keys, IReplayCache replayCache, SignatureVerificationOptions options, TimeProvider timeProvider)
     {
         ArgumentNullException.ThrowIfNull(keys);
         ArgumentNullException.ThrowIfNull(replayCache);
@@ -65,11 +71,12 @@ public sealed class HttpMessageVerifier
         ArgumentNullException.ThrowIfNull(options.FieldLimits, "options.FieldLimits");
         _keys = keys;
         _replayCache = replayCache;
+        _spanReplayCache = replayCache as ISpanReplayCache;
         _options = options;
         _timeProvider = timeProvider;
     }
 
-    /// <summary>Gets or sets whether the allocation-free reading of the common field shape is used (tests turn it off to compare with the generic path).</summary>
+    /// <summary>Gets or sets whether the allocation-free reading of the common field shape is used (tests turn it off to compare the two readers).</summary>
     internal bool FastPathEnabled { get; set; } = true;
 
     /// <summary>Verifies the request's signatures. The body digest itself is checked by the caller with <c>ContentDigestVerifier</c> (it streams).</summary>
@@ -83,496 +90,147 @@ public sealed class HttpMessageVerifier
         StringValues inputValues = request.GetFieldValues(SignatureFields.SignatureInputFieldName);
         StringValues signatureValues = request.GetFieldValues(SignatureFields.SignatureFieldName);
 
-        // The common shape (one signature, plain components) is read without building the generic parse result; anything
-        // else, valid or not, goes through the generic parser, so both paths give the same answer.
+        // The common shape (one signature, plain components) is read in place; anything else, valid or not, goes
+        // through the general reader. Both produce the same candidates for the same pipeline.
         if (FastPathEnabled
             && inputValues.Count == 1
             && signatureValues.Count == 1
             && options.MaxSignatures >= 1
             && FastSignatureFields.TryRead(inputValues[0], signatureValues[0], options.FieldLimits, out FastSignatureFields fields))
         {
-            return VerifyFast(request, in fields, options, cancellationToken);
+            return VerifySingle(request, ref fields, options, cancellationToken);
         }
 
-        return TryParseFields(inputValues, signatureValues, options, out SfDictionary? inputs, out SfDictionary? signatures, out SignatureVerificationResult? failure)
-            ? VerifySignaturesAsync(request, inputs, signatures, options, cancellationToken)
-            : new ValueTask<SignatureVerificationResult>(failure);
+        if (!TryParseFields(inputValues, signatureValues, options, out SfDictionary? inputs, out SfDictionary? signatures, out SignatureVerificationResult? failure))
+        {
+            return new ValueTask<SignatureVerificationResult>(failure);
+        }
+
+        return VerifyEach(request, inputs, signatures, 0, default, options, _timeProvider.GetUtcNow(), cancellationToken);
     }
 
-    private bool TryParseFields(
-        StringValues inputValues,
-        StringValues signatureValues,
-        SignatureVerificationOptions options,
-        [NotNullWhen(true)] out SfDictionary? inputs,
-        [NotNullWhen(true)] out SfDictionary? signatures,
-        [NotNullWhen(false)] out SignatureVerificationResult? failure)
+    private ValueTask<SignatureVerificationResult> VerifySingle(IHttpRequestView request, ref FastSignatureFields fields, SignatureVerificationOptions options, CancellationToken cancellationToken)
     {
-        inputs = signatures = null;
-        if (inputValues.Count == 0 && signatureValues.Count == 0)
+        // One signature: its failure is the result.
+        if (options.RequiredLabel is not null && !fields.LabelSpan.SequenceEqual(options.RequiredLabel))
         {
-            failure = Failures.Missing;
-            return false;
+            return new ValueTask<SignatureVerificationResult>(VerificationFailures.NoLabel);
         }
 
-        if (inputValues.Count == 0 || signatureValues.Count == 0)
+        SignatureCandidate candidate = SignatureCandidate.Read(ref fields, options.AdditionalRequiredComponents, out SignatureVerificationResult? unreadable);
+        if (unreadable is not null)
         {
-            failure = Failures.OneFieldMissing;
-            return false;
+            return new ValueTask<SignatureVerificationResult>(unreadable);
         }
 
-        // More than MaxSignatures members is refused anyway, so the parse stops after MaxSignatures + 1 of them: a
-        // hostile 8 KB field of many members costs a few members' work, not the whole field's.
-        StructuredFieldLimits limits = ParseLimits(options, out bool capped);
-        inputs = TryParseDictionary(inputValues, limits, capped, out bool tooManyInputs);
-        bool tooManySignatures = false;
-        if (inputs is not null || tooManyInputs)
-        {
-            signatures = TryParseDictionary(signatureValues, limits, capped, out tooManySignatures);
-        }
+        ValueTask<CandidateOutcome> outcome = Check(request, ref candidate, options, _timeProvider.GetUtcNow(), cancellationToken);
+        return outcome.IsCompletedSuccessfully
+            ? new ValueTask<SignatureVerificationResult>(outcome.Result.Result)
+            : ResultAsync(outcome);
 
-        if ((inputs is null && !tooManyInputs) || (signatures is null && !tooManySignatures))
-        {
-            failure = Failures.Unparsable;
-            return false;
-        }
-
-        if (inputs is null || signatures is null || inputs.Members.Count > options.MaxSignatures || signatures.Members.Count > options.MaxSignatures)
-        {
-            failure = Failures.TooMany;
-            return false;
-        }
-
-        // RFC 9421 §4: both fields carry the same labels; a label in one but not the other is an error.
-        bool paired = inputs.Members.Count == signatures.Members.Count;
-        for (int i = 0; paired && i < inputs.Members.Count; i++)
-        {
-            paired = FindMember(signatures, inputs.Members[i].Key) is not null;
-        }
-
-        if (!paired || inputs.Members.Count == 0)
-        {
-            failure = paired ? Failures.Missing : Failures.Unpaired;
-            return false;
-        }
-
-        failure = null;
-        return true;
+        static async ValueTask<SignatureVerificationResult> ResultAsync(ValueTask<CandidateOutcome> pending) => (await pending.ConfigureAwait(false)).Result;
     }
 
-    /// <summary>The field limits with <see cref="StructuredFieldLimits.MaxMembers"/> lowered to <c>MaxSignatures + 1</c> (cached).</summary>
-    private StructuredFieldLimits ParseLimits(SignatureVerificationOptions options, out bool capped)
+    /// <summary>Checks the signatures from <paramref name="index"/> on, in <c>Signature-Input</c> order, until one succeeds.</summary>
+    private ValueTask<SignatureVerificationResult> VerifyEach(
+        IHttpRequestView request, SfDictionary inputs, SfDictionary signatures, int index, BestFailure best, SignatureVerificationOptions options, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        StructuredFieldLimits limits = options.FieldLimits;
-        if ((long)options.MaxSignatures + 1 >= limits.MaxMembers)
+        for (; index < inputs.Members.Count; index++)
         {
-            capped = false;
-            return limits;
-        }
-
-        capped = true;
-        CappedLimits? cached = _cappedLimits;
-        if (cached is null || !ReferenceEquals(cached.Source, limits) || cached.MaxSignatures != options.MaxSignatures)
-        {
-            cached = new CappedLimits(limits, options.MaxSignatures);
-            _cappedLimits = cached;
-        }
-
-        return cached.Limits;
-    }
-
-    private static SfDictionary? TryParseDictionary(StringValues values, StructuredFieldLimits limits, bool capped, out bool tooManyMembers)
-    {
-        tooManyMembers = false;
-        string value;
-        if (values.Count == 1)
-        {
-            value = values[0] ?? string.Empty;
-        }
-        else
-        {
-            long total = 0;
-            for (int i = 0; i < values.Count; i++)
-            {
-                total += (values[i]?.Length ?? 0) + 2;
-            }
-
-            if (total > limits.MaxFieldLength + 2)
-            {
-                return null;
-            }
-
-            value = string.Join(", ", values.ToArray());
-        }
-
-        if (value.Length > limits.MaxFieldLength)
-        {
-            return null;
-        }
-
-        var reader = new SfReader(value, limits);
-        if (reader.TryParseDictionary(out SfDictionary? dictionary))
-        {
-            return dictionary;
-        }
-
-        // Only the lowered limit means "too many signatures"; the configured MaxMembers still fails the field.
-        tooManyMembers = capped && reader.MemberLimitExceeded;
-        return null;
-    }
-
-    private static SfMember? FindMember(SfDictionary dictionary, string key)
-    {
-        IReadOnlyList<KeyValuePair<string, SfMember>> members = dictionary.Members;
-        for (int i = 0; i < members.Count; i++)
-        {
-            if (string.Equals(members[i].Key, key, StringComparison.Ordinal))
-            {
-                return members[i].Value;
-            }
-        }
-
-        return null;
-    }
-
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<SignatureVerificationResult> VerifySignaturesAsync(
-        IHttpRequestView request, SfDictionary inputs, SfDictionary signatures, SignatureVerificationOptions options, CancellationToken cancellationToken)
-    {
-        DateTimeOffset now = _timeProvider.GetUtcNow();
-        SignatureVerificationResult? best = null;
-        Stage bestStage = Stage.None;
-        bool anyExamined = false;
-
-        for (int i = 0; i < inputs.Members.Count; i++)
-        {
-            string label = inputs.Members[i].Key;
+            string label = inputs.Members[index].Key;
             if (options.RequiredLabel is not null && !string.Equals(label, options.RequiredLabel, StringComparison.Ordinal))
             {
                 continue;
             }
 
-            anyExamined = true;
-            SfMember signatureMember = FindMember(signatures, label)!;
-            Candidate candidate = Check(request, inputs.Members[i].Value, signatureMember, options, now);
-            if (candidate.Failure is not null)
+            SignatureCandidate candidate = SignatureCandidate.Read(
+                label, inputs.Members[index].Value, FindMember(signatures, label)!, options.AdditionalRequiredComponents, out SignatureVerificationResult? unreadable);
+            if (unreadable is not null)
             {
-                Record(ref best, ref bestStage, candidate.Failure, candidate.Stage);
+                best.Record(new CandidateOutcome(unreadable, VerificationStage.Parsed));
                 continue;
             }
 
-            SignatureBaseWriter writer;
-            try
+            ValueTask<CandidateOutcome> pending = Check(request, ref candidate, options, now, cancellationToken);
+            if (!pending.IsCompletedSuccessfully)
             {
-                writer = SignatureBase.BuildPooled(request, candidate.Parameters!);
-            }
-            catch (SignatureBaseException)
-            {
-                Record(ref best, ref bestStage, Failures.BaseFailed, Stage.Base);
-                continue;
+                return VerifyRestAsync(pending, request, inputs, signatures, index, best, options, now, cancellationToken);
             }
 
-            PublicKeyRecord? key;
-            try
+            CandidateOutcome outcome = pending.Result;
+            if (outcome.Result.Succeeded)
             {
-                key = await _keys.FindAsync(candidate.KeyId!, cancellationToken).ConfigureAwait(false);
-                if (!VerifySignature(key, writer.WrittenSpan, candidate.Signature.Span))
-                {
-                    Record(ref best, ref bestStage, Failures.Invalid, Stage.Crypto);
-                    continue;
-                }
-            }
-            finally
-            {
-                writer.Dispose();
+                return new ValueTask<SignatureVerificationResult>(outcome.Result);
             }
 
-            // Only now, with the private-key holder proven, may key state and replay be disclosed.
-            if (KeyStateFailure(key, now) is { } keyState)
-            {
-                Record(ref best, ref bestStage, keyState, Stage.Verified);
-                continue;
-            }
-
-            DateTimeOffset created = DateTimeOffset.FromUnixTimeSeconds(candidate.Created);
-            if (candidate.Nonce is not null && !WasAcceptedForThisRequest(request as IRequestNonceRecord, candidate.KeyId, candidate.Nonce))
-            {
-                ReplayCheckResult replay = await _replayCache.TryAddAsync(candidate.KeyId!, candidate.Nonce, RememberUntil(created, options), cancellationToken).ConfigureAwait(false);
-                if (replay != ReplayCheckResult.Accepted)
-                {
-                    Record(ref best, ref bestStage, ReplayFailure(replay, key), Stage.Verified);
-                    continue;
-                }
-
-                (request as IRequestNonceRecord)?.RecordAccepted(candidate.KeyId.AsMemory(), candidate.Nonce.AsMemory());
-            }
-
-            return SignatureVerificationResult.Success(key, label, created, candidate.CoversContentDigest);
+            best.Record(outcome);
         }
 
-        return anyExamined ? best! : Failures.NoLabel;
+        return new ValueTask<SignatureVerificationResult>(best.Result ?? VerificationFailures.NoLabel);
     }
 
-    private static DateTimeOffset AddSaturating(DateTimeOffset value, TimeSpan add) =>
-        DateTimeOffset.MaxValue - value <= add ? DateTimeOffset.MaxValue : value + add;
-
-    private static void Record(ref SignatureVerificationResult? best, ref Stage bestStage, SignatureVerificationResult failure, Stage stage)
+    private async ValueTask<SignatureVerificationResult> VerifyRestAsync(
+        ValueTask<CandidateOutcome> pending, IHttpRequestView request, SfDictionary inputs, SfDictionary signatures, int index, BestFailure best, SignatureVerificationOptions options, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        if (stage > bestStage)
+        CandidateOutcome outcome = await pending.ConfigureAwait(false);
+        if (outcome.Result.Succeeded)
         {
-            best = failure;
-            bestStage = stage;
+            return outcome.Result;
         }
+
+        best.Record(outcome);
+        return await VerifyEach(request, inputs, signatures, index + 1, best, options, now, cancellationToken).ConfigureAwait(false);
     }
 
-    private static DateTimeOffset RememberUntil(DateTimeOffset created, SignatureVerificationOptions options) =>
-        AddSaturating(AddSaturating(created, options.MaxSignatureAge), options.MaxFutureSkew);
-
-    private static SignatureVerificationResult? KeyStateFailure(PublicKeyRecord key, DateTimeOffset now) =>
-        key.IsRevoked ? SignatureVerificationResult.Fail(KeyPairFailureReason.KeyRevoked, "The key has been revoked.", key)
-        : key.IsExpiredAt(now) ? SignatureVerificationResult.Fail(KeyPairFailureReason.KeyExpired, "The key has expired.", key)
-        : null;
-
-    private static SignatureVerificationResult ReplayFailure(ReplayCheckResult replay, PublicKeyRecord key) => replay switch
+    /// <summary>
+    /// The pipeline every signature goes through, whichever reader read it: parameters, coverage and timestamps; the
+    /// signature base; the key lookup and the Ed25519 verification (against a decoy for an unknown key); then, with the
+    /// private-key holder proven, the key's state and the replay check.
+    /// </summary>
+    private ValueTask<CandidateOutcome> Check(IHttpRequestView request, ref SignatureCandidate candidate, SignatureVerificationOptions options, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        ReplayCheckResult.Replayed => SignatureVerificationResult.Fail(KeyPairFailureReason.ReplayedNonce, "The nonce has already been used.", key),
-        ReplayCheckResult.RateLimited => SignatureVerificationResult.Fail(KeyPairFailureReason.RateLimited, "This key has sent too many requests within the freshness window; retry later.", key),
-        ReplayCheckResult.Unavailable => SignatureVerificationResult.Fail(KeyPairFailureReason.ReplayCacheUnavailable, "The replay cache is unavailable; retry later.", key),
-        _ => SignatureVerificationResult.Fail(KeyPairFailureReason.ReplayCacheFull, "The nonce could not be recorded; retry later.", key),
-    };
-
-    private static Candidate Check(IHttpRequestView request, SfMember input, SfMember signatureMember, SignatureVerificationOptions options, DateTimeOffset now)
-    {
-        if (input.InnerList is not { } innerList)
+        if (VerificationPolicy.Check(request, in candidate.Parameters, options, now, out VerificationStage stage) is { } refused)
         {
-            return Candidate.Fail(Failures.InputNotInnerList, Stage.Parsed);
-        }
-
-        if (signatureMember.Item is not { } signatureItem || signatureItem.Value.Type != SfBareItemType.ByteSequence)
-        {
-            return Candidate.Fail(Failures.SignatureNotBytes, Stage.Parsed);
-        }
-
-        // Signature parameters (RFC 9421 §2.3); unknown parameters are ignored.
-        var p = default(SignatureParameters);
-        SfParameters signatureParameters = innerList.Parameters;
-        for (int i = 0; i < signatureParameters.Count; i++)
-        {
-            KeyValuePair<string, SfBareItem> parameter = signatureParameters[i];
-            SfBareItem value = parameter.Value;
-            bool isInteger = value.Type == SfBareItemType.Integer;
-            bool isString = value.Type == SfBareItemType.String;
-            if (!p.Accept(parameter.Key, isInteger, isInteger ? value.Integer : 0, isString, isString ? value.String.AsMemory() : default))
-            {
-                return Candidate.Fail(Failures.BadParameterType, Stage.Parsed);
-            }
-        }
-
-        // Covered components (design.md policy table).
-        IReadOnlyList<SfItem> items = innerList.Items;
-        for (int i = 0; i < items.Count; i++)
-        {
-            SfItem item = items[i];
-            if (item.Value.Type == SfBareItemType.String && item.Parameters.Count == 0)
-            {
-                p.Cover(item.Value.String);
-            }
-        }
-
-        IList<string> additional = options.AdditionalRequiredComponents;
-        p.CoversAdditional = true;
-        for (int r = 0; p.CoversAdditional && r < additional.Count; r++)
-        {
-            bool found = false;
-            for (int i = 0; !found && i < items.Count; i++)
-            {
-                found = SignatureBase.IsPlain(items[i], additional[r]);
-            }
-
-            p.CoversAdditional = found;
-        }
-
-        if (CheckPolicy(request, in p, options, now, out Stage stage) is { } failure)
-        {
-            return Candidate.Fail(failure, stage);
+            return Refuse(refused, stage);
         }
 
         // An Ed25519 signature is 64 bytes; anything else cannot verify (reported like any bad signature, before the key lookup).
-        ReadOnlyMemory<byte> signature = signatureItem.Value.Bytes;
-        if (signature.Length != Keys.SigningKey.SignatureSize)
+        ReadOnlySpan<byte> signature = candidate.Signature;
+        if (signature.Length != SigningKey.SignatureSize)
         {
-            return Candidate.Fail(Failures.Invalid, Stage.Crypto);
-        }
-
-        return new Candidate(null, Stage.None, innerList, p.KeyId.ToString(), p.HasNonce ? p.Nonce.ToString() : null, p.Created, signature, p.ContentDigest);
-    }
-
-    /// <summary>The checks on parameters, coverage and time that both the generic and the fast path apply, in this order.</summary>
-    private static SignatureVerificationResult? CheckPolicy(IHttpRequestView request, in SignatureParameters p, SignatureVerificationOptions options, DateTimeOffset now, out Stage stage)
-    {
-        stage = Stage.Parsed;
-        if (p.HasKeyId && (p.KeyId.Length == 0 || p.KeyId.Length > MaxKeyIdLength))
-        {
-            return Failures.BadKeyId;
-        }
-
-        if (p.HasNonce && (p.Nonce.Length == 0 || p.Nonce.Length > options.MaxNonceLength))
-        {
-            return Failures.BadNonce;
-        }
-
-        stage = Stage.Policy;
-        if (p.HasAlg && !p.Alg.Span.SequenceEqual(HttpMessageSigner.Algorithm))
-        {
-            return Failures.UnsupportedAlgorithm;
-        }
-
-        if (!p.HasCreated)
-        {
-            return Failures.NoCreated;
-        }
-
-        if (!p.HasKeyId)
-        {
-            return Failures.NoKeyId;
-        }
-
-        if (!p.HasNonce && options.RequireNonce)
-        {
-            return Failures.NoNonce;
-        }
-
-        if (!p.HasAlg && options.RequireAlgorithmParameter)
-        {
-            return Failures.NoAlg;
-        }
-
-        if (options.RequiredTag is not null && !(p.HasTag && p.Tag.Span.SequenceEqual(options.RequiredTag)))
-        {
-            return Failures.WrongTag;
-        }
-
-        if (!p.Method || !((p.Authority && p.Path && p.Query) || (p.TargetUri && options.AllowTargetUri)))
-        {
-            return options.AllowTargetUri ? Failures.CoverageRequest : Failures.CoverageRequestNoTargetUri;
-        }
-
-        if (request.HasContent && options.RequireContentDigestForContent && !p.ContentDigest)
-        {
-            return Failures.CoverageDigest;
-        }
-
-        if (!p.CoversAdditional)
-        {
-            return Failures.CoverageAdditional;
-        }
-
-        // @target-uri carries the scheme too, so it binds it just as well.
-        if (options.RequireScheme && !p.Scheme && !p.TargetUri)
-        {
-            return Failures.CoverageScheme;
-        }
-
-        // Timestamps, in milliseconds: |created| ≤ 999,999,999,999,999 so ×1000 cannot overflow a long.
-        stage = Stage.Time;
-        long nowMs = now.ToUnixTimeMilliseconds();
-        if (p.HasExpires && p.Expires * 1000 <= nowMs)
-        {
-            return Failures.Expired;
-        }
-
-        long ageMs = nowMs - (p.Created * 1000);
-        if (ageMs > (long)options.MaxSignatureAge.TotalMilliseconds)
-        {
-            return Failures.Stale;
-        }
-
-        if (-ageMs > (long)options.MaxFutureSkew.TotalMilliseconds)
-        {
-            return Failures.Future;
-        }
-
-        // Only reachable with extreme options (an age window of millennia): keep DateTimeOffset arithmetic in range.
-        if (p.Created < MinUnixSeconds || p.Created > MaxUnixSeconds)
-        {
-            return p.Created < MinUnixSeconds ? Failures.Stale : Failures.Future;
-        }
-
-        stage = Stage.None;
-        return null;
-    }
-
-    private ValueTask<SignatureVerificationResult> VerifyFast(IHttpRequestView request, in FastSignatureFields fields, SignatureVerificationOptions options, CancellationToken cancellationToken)
-    {
-        // One signature: its failure is the result. The order of checks is the generic path's.
-        if (options.RequiredLabel is not null && !fields.LabelSpan.SequenceEqual(options.RequiredLabel))
-        {
-            return new ValueTask<SignatureVerificationResult>(Failures.NoLabel);
-        }
-
-        DateTimeOffset now = _timeProvider.GetUtcNow();
-        var p = default(SignatureParameters);
-        for (int i = 0; i < fields.ParameterCount; i++)
-        {
-            FastParameter parameter = fields.Parameter(i);
-            if (!p.Accept(fields.Slice(parameter.Key), !parameter.IsString, parameter.Integer, parameter.IsString, parameter.IsString ? fields.SliceMemory(parameter.Text) : default))
-            {
-                return new ValueTask<SignatureVerificationResult>(Failures.BadParameterType);
-            }
-        }
-
-        for (int i = 0; i < fields.ItemCount; i++)
-        {
-            p.Cover(fields.Item(i));
-        }
-
-        IList<string> additional = options.AdditionalRequiredComponents;
-        p.CoversAdditional = true;
-        for (int r = 0; p.CoversAdditional && r < additional.Count; r++)
-        {
-            bool found = false;
-            for (int i = 0; !found && i < fields.ItemCount; i++)
-            {
-                found = fields.Item(i).SequenceEqual(additional[r]);
-            }
-
-            p.CoversAdditional = found;
-        }
-
-        if (CheckPolicy(request, in p, options, now, out _) is { } failure)
-        {
-            return new ValueTask<SignatureVerificationResult>(failure);
+            return Refuse(VerificationFailures.Invalid, VerificationStage.Crypto);
         }
 
         SignatureBaseWriter writer;
         try
         {
-            writer = SignatureBase.BuildPooled(request, in fields);
+            writer = candidate.BuildBase(request);
         }
         catch (SignatureBaseException)
         {
-            return new ValueTask<SignatureVerificationResult>(Failures.BaseFailed);
+            return Refuse(VerificationFailures.BaseFailed, VerificationStage.Base);
         }
 
-        ReadOnlyMemory<char> label = fields.SliceMemory(fields.Label);
         bool handedOver = false;
         PublicKeyRecord? key;
         try
         {
-            if (!_keys.TryGetFresh(p.KeyId.Span, out key))
+            ReadOnlyMemory<char> keyId = candidate.Parameters.KeyId;
+            if (!_keys.TryGetFresh(keyId.Span, out key))
             {
-                ValueTask<PublicKeyRecord?> find = _keys.FindAsync(p.KeyId.ToString(), cancellationToken);
+                ValueTask<PublicKeyRecord?> find = _keys.FindAsync(keyId.ToString(), cancellationToken);
                 if (!find.IsCompletedSuccessfully)
                 {
                     handedOver = true;
-                    return VerifyAfterLookupAsync(find, writer, fields.Signature.ToArray(), label, p, options, now, request as IRequestNonceRecord, cancellationToken);
+                    return VerifyAfterLookupAsync(find, writer, signature.ToArray(), candidate.Parameters, options, now, request as IRequestNonceRecord, cancellationToken);
                 }
 
                 key = find.Result;
             }
 
-            if (!VerifySignature(key, writer.WrittenSpan, fields.Signature))
+            if (!VerifySignature(key, writer.WrittenSpan, signature))
             {
-                return new ValueTask<SignatureVerificationResult>(Failures.Invalid);
+                return Refuse(VerificationFailures.Invalid, VerificationStage.Crypto);
             }
         }
         finally
@@ -583,15 +241,14 @@ public sealed class HttpMessageVerifier
             }
         }
 
-        return FinishFast(key, label, in p, options, now, request as IRequestNonceRecord, cancellationToken);
+        return Conclude(key, in candidate.Parameters, options, now, request as IRequestNonceRecord, cancellationToken);
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<SignatureVerificationResult> VerifyAfterLookupAsync(
+    private async ValueTask<CandidateOutcome> VerifyAfterLookupAsync(
         ValueTask<PublicKeyRecord?> find,
         SignatureBaseWriter writer,
         byte[] signature,
-        ReadOnlyMemory<char> label,
         SignatureParameters p,
         SignatureVerificationOptions options,
         DateTimeOffset now,
@@ -604,7 +261,7 @@ public sealed class HttpMessageVerifier
             key = await find.ConfigureAwait(false);
             if (!VerifySignature(key, writer.WrittenSpan, signature))
             {
-                return Failures.Invalid;
+                return new CandidateOutcome(VerificationFailures.Invalid, VerificationStage.Crypto);
             }
         }
         finally
@@ -612,38 +269,38 @@ public sealed class HttpMessageVerifier
             writer.Dispose();
         }
 
-        return await FinishFast(key, label, in p, options, now, nonceRecord, cancellationToken).ConfigureAwait(false);
+        return await Conclude(key, in p, options, now, nonceRecord, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Key state and replay for a verified fast-path signature; synchronous with <see cref="InMemoryReplayCache"/>.</summary>
-    private ValueTask<SignatureVerificationResult> FinishFast(
-        PublicKeyRecord key, ReadOnlyMemory<char> label, in SignatureParameters p, SignatureVerificationOptions options, DateTimeOffset now, IRequestNonceRecord? nonceRecord, CancellationToken cancellationToken)
+    /// <summary>The steps after the signature verified: the key's state, then the replay check (synchronous with an <see cref="ISpanReplayCache"/>).</summary>
+    private ValueTask<CandidateOutcome> Conclude(
+        PublicKeyRecord key, in SignatureParameters p, SignatureVerificationOptions options, DateTimeOffset now, IRequestNonceRecord? nonceRecord, CancellationToken cancellationToken)
     {
-        if (KeyStateFailure(key, now) is { } keyState)
+        if (VerificationFailures.KeyState(key, now) is { } keyState)
         {
-            return new ValueTask<SignatureVerificationResult>(keyState);
+            return Refuse(keyState, VerificationStage.Verified);
         }
 
         DateTimeOffset created = DateTimeOffset.FromUnixTimeSeconds(p.Created);
         if (p.HasNonce && !WasAcceptedForThisRequest(nonceRecord, p.KeyId.Span, p.Nonce.Span))
         {
-            DateTimeOffset rememberUntil = RememberUntil(created, options);
+            DateTimeOffset rememberUntil = VerificationPolicy.RememberUntil(created, options);
             ReplayCheckResult replay;
-            if (_replayCache is InMemoryReplayCache memory)
+            if (_spanReplayCache is { } spanCache)
             {
                 if (cancellationToken.IsCancellationRequested)
                 {
-                    return ValueTask.FromCanceled<SignatureVerificationResult>(cancellationToken);
+                    return ValueTask.FromCanceled<CandidateOutcome>(cancellationToken);
                 }
 
-                replay = memory.TryAdd(p.KeyId.Span, p.Nonce.Span, rememberUntil);
+                replay = spanCache.TryAdd(p.KeyId.Span, p.Nonce.Span, rememberUntil);
             }
             else
             {
                 ValueTask<ReplayCheckResult> pending = _replayCache.TryAddAsync(p.KeyId.ToString(), p.Nonce.ToString(), rememberUntil, cancellationToken);
                 if (!pending.IsCompletedSuccessfully)
                 {
-                    return FinishAfterReplayAsync(pending, key, LabelString(label.Span), created, p.ContentDigest, nonceRecord, p.KeyId, p.Nonce);
+                    return ConcludeAfterReplayAsync(pending, key, p, created, nonceRecord);
                 }
 
                 replay = pending.Result;
@@ -651,34 +308,33 @@ public sealed class HttpMessageVerifier
 
             if (replay != ReplayCheckResult.Accepted)
             {
-                return new ValueTask<SignatureVerificationResult>(ReplayFailure(replay, key));
+                return Refuse(VerificationFailures.Replay(replay, key), VerificationStage.Verified);
             }
 
             nonceRecord?.RecordAccepted(p.KeyId, p.Nonce);
         }
 
-        return new ValueTask<SignatureVerificationResult>(SignatureVerificationResult.Success(key, LabelString(label.Span), created, p.ContentDigest));
+        return new ValueTask<CandidateOutcome>(Succeed(key, in p, created));
     }
 
-    private static async ValueTask<SignatureVerificationResult> FinishAfterReplayAsync(
-        ValueTask<ReplayCheckResult> pending,
-        PublicKeyRecord key,
-        string label,
-        DateTimeOffset created,
-        bool coversContentDigest,
-        IRequestNonceRecord? nonceRecord,
-        ReadOnlyMemory<char> keyId,
-        ReadOnlyMemory<char> nonce)
+    private static async ValueTask<CandidateOutcome> ConcludeAfterReplayAsync(
+        ValueTask<ReplayCheckResult> pending, PublicKeyRecord key, SignatureParameters p, DateTimeOffset created, IRequestNonceRecord? nonceRecord)
     {
         ReplayCheckResult replay = await pending.ConfigureAwait(false);
         if (replay != ReplayCheckResult.Accepted)
         {
-            return ReplayFailure(replay, key);
+            return new CandidateOutcome(VerificationFailures.Replay(replay, key), VerificationStage.Verified);
         }
 
-        nonceRecord?.RecordAccepted(keyId, nonce);
-        return SignatureVerificationResult.Success(key, label, created, coversContentDigest);
+        nonceRecord?.RecordAccepted(p.KeyId, p.Nonce);
+        return Succeed(key, in p, created);
     }
+
+    private static CandidateOutcome Succeed(PublicKeyRecord key, in SignatureParameters p, DateTimeOffset created) =>
+        new(SignatureVerificationResult.Success(key, LabelString(p.Label), created, p.ContentDigest), VerificationStage.None);
+
+    private static ValueTask<CandidateOutcome> Refuse(SignatureVerificationResult failure, VerificationStage stage) =>
+        new(new CandidateOutcome(failure, stage));
 
     /// <summary>
     /// Several authentication schemes may verify the same request: a (key id, nonce) pair the replay cache already
@@ -688,163 +344,14 @@ public sealed class HttpMessageVerifier
     private static bool WasAcceptedForThisRequest(IRequestNonceRecord? nonceRecord, ReadOnlySpan<char> keyId, ReadOnlySpan<char> nonce) =>
         nonceRecord is not null && nonceRecord.WasAccepted(keyId, nonce);
 
-    /// <summary>The label for the result: the usual ones without allocating.</summary>
-    private static string LabelString(ReadOnlySpan<char> label) => label switch
+    /// <summary>The label for the result: the usual ones, and a label the general reader already holds as a string, without allocating.</summary>
+    private static string LabelString(ReadOnlyMemory<char> label) => label.Span switch
     {
         "sig1" => "sig1",
         "sig2" => "sig2",
         "sig" => "sig",
         _ => label.ToString(),
     };
-
-    /// <summary>A signature's parameters and plain covered components, as both paths read them.</summary>
-    private struct SignatureParameters
-    {
-        public bool HasCreated;
-        public bool HasExpires;
-        public bool HasKeyId;
-        public bool HasNonce;
-        public bool HasAlg;
-        public bool HasTag;
-        public long Created;
-        public long Expires;
-        public ReadOnlyMemory<char> KeyId;
-        public ReadOnlyMemory<char> Nonce;
-        public ReadOnlyMemory<char> Alg;
-        public ReadOnlyMemory<char> Tag;
-        public bool Method;
-        public bool Authority;
-        public bool Path;
-        public bool Query;
-        public bool TargetUri;
-        public bool ContentDigest;
-        public bool Scheme;
-        public bool CoversAdditional;
-
-        /// <summary>Takes one parameter (later duplicates already resolved by the parser); false when a known one has the wrong type.</summary>
-        public bool Accept(ReadOnlySpan<char> key, bool isInteger, long integer, bool isString, ReadOnlyMemory<char> text)
-        {
-            switch (key)
-            {
-                case "created":
-                    HasCreated = isInteger;
-                    Created = integer;
-                    return isInteger;
-                case "expires":
-                    HasExpires = isInteger;
-                    Expires = integer;
-                    return isInteger;
-                case "keyid":
-                    HasKeyId = isString;
-                    KeyId = text;
-                    return isString;
-                case "nonce":
-                    HasNonce = isString;
-                    Nonce = text;
-                    return isString;
-                case "alg":
-                    HasAlg = isString;
-                    Alg = text;
-                    return isString;
-                case "tag":
-                    HasTag = isString;
-                    Tag = text;
-                    return isString;
-                default:
-                    return true;
-            }
-        }
-
-        /// <summary>Records a covered component that is a bare name.</summary>
-        public void Cover(ReadOnlySpan<char> name)
-        {
-            switch (name)
-            {
-                case "@method": Method = true; break;
-                case "@authority": Authority = true; break;
-                case "@path": Path = true; break;
-                case "@query": Query = true; break;
-                case "@target-uri": TargetUri = true; break;
-                case "content-digest": ContentDigest = true; break;
-                case "@scheme": Scheme = true; break;
-            }
-        }
-    }
-
-    /// <summary>How far a signature got through the checks; the furthest failure is reported.</summary>
-    private enum Stage
-    {
-        None = 0,
-        Parsed = 1,
-        Policy = 2,
-        Time = 3,
-        Base = 4,
-        Crypto = 5,
-        Verified = 6,
-    }
-
-    private readonly record struct Candidate(
-        SignatureVerificationResult? Failure,
-        Stage Stage,
-        SfInnerList? Parameters,
-        string? KeyId,
-        string? Nonce,
-        long Created,
-        ReadOnlyMemory<byte> Signature,
-        bool CoversContentDigest)
-    {
-        public static Candidate Fail(SignatureVerificationResult failure, Stage stage) => new(failure, stage, null, null, null, 0, default, false);
-    }
-
-    /// <summary>Pre-built failures: details are fixed text, never echo client input, and cost no allocation.</summary>
-    /// <summary>The configured field limits with the member limit lowered to one more than the signatures examined.</summary>
-    private sealed class CappedLimits(StructuredFieldLimits source, int maxSignatures)
-    {
-        public StructuredFieldLimits Source { get; } = source;
-
-        public int MaxSignatures { get; } = maxSignatures;
-
-        public StructuredFieldLimits Limits { get; } = new()
-        {
-            MaxFieldLength = source.MaxFieldLength,
-            MaxMembers = maxSignatures + 1,
-            MaxInnerListItems = source.MaxInnerListItems,
-            MaxParameters = source.MaxParameters,
-        };
-    }
-
-    private static class Failures
-    {
-        public static readonly SignatureVerificationResult Missing = Fail(KeyPairFailureReason.MissingSignature, "The request carries no Signature-Input and Signature fields.");
-        public static readonly SignatureVerificationResult OneFieldMissing = Fail(KeyPairFailureReason.MalformedSignature, "Signature-Input and Signature must both be present.");
-        public static readonly SignatureVerificationResult Unparsable = Fail(KeyPairFailureReason.MalformedSignature, "Signature-Input or Signature is not a valid structured-field dictionary, or is too large.");
-        public static readonly SignatureVerificationResult TooMany = Fail(KeyPairFailureReason.TooManySignatures, "The request carries more signatures than are examined.");
-        public static readonly SignatureVerificationResult Unpaired = Fail(KeyPairFailureReason.MalformedSignature, "Signature-Input and Signature do not carry the same labels.");
-        public static readonly SignatureVerificationResult NoLabel = Fail(KeyPairFailureReason.InsufficientCoverage, "No signature carries the required label.");
-        public static readonly SignatureVerificationResult InputNotInnerList = Fail(KeyPairFailureReason.MalformedSignature, "A Signature-Input member is not an inner list.");
-        public static readonly SignatureVerificationResult SignatureNotBytes = Fail(KeyPairFailureReason.MalformedSignature, "A Signature member is not a byte sequence.");
-        public static readonly SignatureVerificationResult BadParameterType = Fail(KeyPairFailureReason.MalformedSignature, "A signature parameter has the wrong type (created and expires are integers; keyid, nonce, alg and tag are strings).");
-        public static readonly SignatureVerificationResult BadKeyId = Fail(KeyPairFailureReason.MalformedSignature, "The keyid parameter is empty or too long.");
-        public static readonly SignatureVerificationResult BadNonce = Fail(KeyPairFailureReason.MalformedSignature, "The nonce parameter is empty or too long.");
-        public static readonly SignatureVerificationResult UnsupportedAlgorithm = Fail(KeyPairFailureReason.UnsupportedAlgorithm, "Only the ed25519 algorithm is accepted.");
-        public static readonly SignatureVerificationResult NoCreated = Fail(KeyPairFailureReason.InsufficientCoverage, "The created parameter is required.");
-        public static readonly SignatureVerificationResult NoKeyId = Fail(KeyPairFailureReason.InsufficientCoverage, "The keyid parameter is required.");
-        public static readonly SignatureVerificationResult NoNonce = Fail(KeyPairFailureReason.InsufficientCoverage, "The nonce parameter is required.");
-        public static readonly SignatureVerificationResult NoAlg = Fail(KeyPairFailureReason.InsufficientCoverage, "The alg parameter is required.");
-        public static readonly SignatureVerificationResult WrongTag = Fail(KeyPairFailureReason.InsufficientCoverage, "The signature does not carry the required tag.");
-        public static readonly SignatureVerificationResult CoverageRequest = Fail(KeyPairFailureReason.InsufficientCoverage, "The signature must cover @method and either @authority, @path and @query, or @target-uri.");
-        public static readonly SignatureVerificationResult CoverageRequestNoTargetUri = Fail(KeyPairFailureReason.InsufficientCoverage, "The signature must cover @method, @authority, @path and @query.");
-        public static readonly SignatureVerificationResult CoverageDigest = Fail(KeyPairFailureReason.InsufficientCoverage, "The request has content, so the signature must cover content-digest.");
-        public static readonly SignatureVerificationResult CoverageScheme = Fail(KeyPairFailureReason.InsufficientCoverage, "The signature must cover @scheme (or @target-uri).");
-        public static readonly SignatureVerificationResult CoverageAdditional = Fail(KeyPairFailureReason.InsufficientCoverage, "The signature does not cover every component this endpoint requires.");
-        public static readonly SignatureVerificationResult Expired = Fail(KeyPairFailureReason.SignatureExpired, "The signature's expires time has passed.");
-        public static readonly SignatureVerificationResult Stale = Fail(KeyPairFailureReason.StaleTimestamp, "The signature's created time is too old.");
-        public static readonly SignatureVerificationResult Future = Fail(KeyPairFailureReason.FutureTimestamp, "The signature's created time is too far in the future.");
-        public static readonly SignatureVerificationResult BaseFailed = Fail(KeyPairFailureReason.MalformedSignature, "The signature base cannot be built: a covered component is unsupported, duplicated, not applicable to a request, or absent.");
-        public static readonly SignatureVerificationResult Invalid = Fail(KeyPairFailureReason.InvalidSignature, InvalidSignatureDetail);
-
-        private static SignatureVerificationResult Fail(KeyPairFailureReason reason, string detail) => SignatureVerificationResult.Fail(reason, detail);
-    }
 
     /// <summary>Verifies with the stored key, or burns one verification against a decoy when the key id is unknown.</summary>
     private static bool VerifySignature([NotNullWhen(true)] PublicKeyRecord? key, ReadOnlySpan<byte> signatureBase, ReadOnlySpan<byte> signature)
@@ -863,5 +370,22 @@ public sealed class HttpMessageVerifier
     {
         using Key key = Key.Create(SignatureAlgorithm.Ed25519);
         return key.PublicKey;
+    }
+
+    /// <summary>The failure of the signature that got furthest through the pipeline; on a tie, the first.</summary>
+    private struct BestFailure
+    {
+        private VerificationStage _stage;
+
+        public SignatureVerificationResult? Result { get; private set; }
+
+        public void Record(CandidateOutcome outcome)
+        {
+            if (Result is null || outcome.Stage > _stage)
+            {
+                Result = outcome.Result;
+                _stage = outcome.Stage;
+            }
+        }
     }
 }

@@ -43,10 +43,11 @@ public static class SignatureBase
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(signatureParams);
+        var components = new SfCoveredComponents(signatureParams);
         var writer = new SignatureBaseWriter(InitialCapacity);
         try
         {
-            BuildInto(request, signatureParams, ref writer);
+            BuildInto(request, ref components, ref writer);
             return writer.ToString();
         }
         finally
@@ -55,17 +56,30 @@ public static class SignatureBase
         }
     }
 
-    /// <summary>Builds the signature base as ASCII bytes into a pooled buffer (the allocation-light path the signer and verifier use).</summary>
+    /// <summary>Builds the signature base as ASCII bytes into a pooled buffer (the allocation-light path the signer uses).</summary>
     /// <param name="request">The request.</param>
     /// <param name="signatureParams">The covered components and signature parameters.</param>
     /// <returns>A writer holding the base; the caller disposes it to return the buffer.</returns>
     /// <exception cref="SignatureBaseException">The base cannot be built.</exception>
     internal static SignatureBaseWriter BuildPooled(IHttpRequestView request, SfInnerList signatureParams)
     {
+        var components = new SfCoveredComponents(signatureParams);
+        return BuildPooled(request, ref components);
+    }
+
+    /// <summary>Builds the signature base as ASCII bytes into a pooled buffer, from either reading of the covered components.</summary>
+    /// <typeparam name="TComponents">How the components were read (a struct, so each reading gets its own code, without boxing).</typeparam>
+    /// <param name="request">The request.</param>
+    /// <param name="components">The covered components and signature parameters.</param>
+    /// <returns>A writer holding the base; the caller disposes it to return the buffer.</returns>
+    /// <exception cref="SignatureBaseException">The base cannot be built.</exception>
+    internal static SignatureBaseWriter BuildPooled<TComponents>(IHttpRequestView request, ref TComponents components)
+        where TComponents : struct, ICoveredComponents
+    {
         var writer = new SignatureBaseWriter(InitialCapacity);
         try
         {
-            BuildInto(request, signatureParams, ref writer);
+            BuildInto(request, ref components, ref writer);
             return writer;
         }
         catch
@@ -75,39 +89,46 @@ public static class SignatureBase
         }
     }
 
-    internal static void BuildInto(IHttpRequestView request, SfInnerList signatureParams, ref SignatureBaseWriter writer)
+    /// <summary>Writes one line per covered component, then the <c>@signature-params</c> line (RFC 9421 §2.5).</summary>
+    internal static void BuildInto<TComponents>(IHttpRequestView request, ref TComponents components, ref SignatureBaseWriter writer)
+        where TComponents : struct, ICoveredComponents
     {
-        IReadOnlyList<SfItem> items = signatureParams.Items;
-        for (int i = 0; i < items.Count; i++)
+        int count = components.ComponentCount;
+        for (int i = 0; i < count; i++)
         {
-            SfItem item = items[i];
-            if (item.Value.Type != SfBareItemType.String)
+            if (!components.TryGetComponent(i, out ReadOnlySpan<char> name, out SfParameters parameters))
             {
                 throw new SignatureBaseException("A covered component identifier is not a String (RFC 9421 §2.1).");
             }
 
             for (int j = 0; j < i; j++)
             {
-                if (SameIdentifier(item, items[j]))
+                components.TryGetComponent(j, out ReadOnlySpan<char> otherName, out SfParameters otherParameters);
+                if (name.SequenceEqual(otherName) && SameParameters(parameters, otherParameters))
                 {
                     throw new SignatureBaseException("A component identifier is covered more than once (RFC 9421 §2.5).");
                 }
             }
 
-            string name = item.Value.String;
             if (name.Length > 0 && name[0] == '@')
             {
-                AppendDerived(request, name, item.Parameters, ref writer);
+                AppendDerived(request, name, parameters, ref writer);
             }
             else
             {
-                AppendField(request, name, item.Parameters, ref writer);
+                AppendField(request, components.GetFieldName(i), parameters, ref writer);
             }
 
             writer.WriteByte((byte)'\n');
         }
 
         writer.WriteRaw("\"@signature-params\": "u8);
+        components.WriteSignatureParams(ref writer);
+    }
+
+    /// <summary>Serialises an inner list as the value of <c>@signature-params</c> (RFC 9651 §4.1.1.1).</summary>
+    internal static void WriteSignatureParams(SfInnerList signatureParams, ref SignatureBaseWriter writer)
+    {
         StringBuilder builder = t_builder ??= new StringBuilder(256);
         builder.Clear();
         StructuredFieldSerializer.Append(signatureParams, builder);
@@ -120,57 +141,6 @@ public static class SignatureBase
         {
             t_builder = null;
         }
-    }
-
-    /// <summary>Builds the signature base from the verifier's fast reading of the fields (plain components only).</summary>
-    /// <param name="request">The request.</param>
-    /// <param name="fields">The fields.</param>
-    /// <returns>A writer holding the base; the caller disposes it to return the buffer.</returns>
-    /// <exception cref="SignatureBaseException">The base cannot be built.</exception>
-    internal static SignatureBaseWriter BuildPooled(IHttpRequestView request, in FastSignatureFields fields)
-    {
-        var writer = new SignatureBaseWriter(InitialCapacity);
-        try
-        {
-            BuildInto(request, in fields, ref writer);
-            return writer;
-        }
-        catch
-        {
-            writer.Dispose();
-            throw;
-        }
-    }
-
-    /// <summary>The same base as <see cref="BuildInto(IHttpRequestView, SfInnerList, ref SignatureBaseWriter)"/> for components without parameters.</summary>
-    internal static void BuildInto(IHttpRequestView request, in FastSignatureFields fields, ref SignatureBaseWriter writer)
-    {
-        int count = fields.ItemCount;
-        for (int i = 0; i < count; i++)
-        {
-            ReadOnlySpan<char> name = fields.Item(i);
-            for (int j = 0; j < i; j++)
-            {
-                if (name.SequenceEqual(fields.Item(j)))
-                {
-                    throw new SignatureBaseException("A component identifier is covered more than once (RFC 9421 §2.5).");
-                }
-            }
-
-            if (name.Length > 0 && name[0] == '@')
-            {
-                AppendDerived(request, name, SfParameters.Empty, ref writer);
-            }
-            else
-            {
-                AppendField(request, FieldName(name), SfParameters.Empty, ref writer);
-            }
-
-            writer.WriteByte((byte)'\n');
-        }
-
-        writer.WriteRaw("\"@signature-params\": "u8);
-        WriteSignatureParams(in fields, ref writer);
     }
 
     /// <summary>
@@ -215,34 +185,18 @@ public static class SignatureBase
         }
     }
 
-    /// <summary>A field name as a string for <see cref="IHttpRequestView.GetFieldValues"/>: the usual ones without allocating.</summary>
-    private static string FieldName(ReadOnlySpan<char> name) => name switch
+    private static bool SameParameters(SfParameters a, SfParameters b)
     {
-        "content-digest" => "content-digest",
-        "content-type" => "content-type",
-        "content-length" => "content-length",
-        "date" => "date",
-        "host" => "host",
-        "authorization" => "authorization",
-        _ => name.ToString(),
-    };
-
-    /// <summary>Gets whether the identifier is a bare name with no parameters equal to <paramref name="name"/>.</summary>
-    internal static bool IsPlain(SfItem item, string name) =>
-        item.Value.Type == SfBareItemType.String && item.Parameters.Count == 0 && string.Equals(item.Value.String, name, StringComparison.Ordinal);
-
-    private static bool SameIdentifier(SfItem a, SfItem b)
-    {
-        // RFC 9421 §2.5: distinct when the name or any parameter differs; parameter order is not significant.
-        if (!string.Equals(a.Value.String, b.Value.String, StringComparison.Ordinal) || a.Parameters.Count != b.Parameters.Count)
+        // RFC 9421 §2.5: identifiers differ when any parameter differs; parameter order is not significant.
+        if (a.Count != b.Count)
         {
             return false;
         }
 
-        for (int p = 0; p < a.Parameters.Count; p++)
+        for (int p = 0; p < a.Count; p++)
         {
-            KeyValuePair<string, SfBareItem> parameter = a.Parameters[p];
-            if (!b.Parameters.TryGetValue(parameter.Key, out SfBareItem other) || other != parameter.Value)
+            KeyValuePair<string, SfBareItem> parameter = a[p];
+            if (!b.TryGetValue(parameter.Key, out SfBareItem other) || other != parameter.Value)
             {
                 return false;
             }
@@ -661,28 +615,4 @@ public static class SignatureBase
         name.Length <= 40 && !name.ContainsAnyExceptInRange(' ', '~') ? name.ToString() : "(an unrecognised name)";
 
     private static string SafeKey(string key) => SafeName(key);
-}
-
-/// <summary>The signature base cannot be built: the message says which component and why.</summary>
-public sealed class SignatureBaseException : FormatException
-{
-    /// <summary>Initializes a new instance of the <see cref="SignatureBaseException"/> class.</summary>
-    public SignatureBaseException()
-    {
-    }
-
-    /// <summary>Initializes a new instance of the <see cref="SignatureBaseException"/> class.</summary>
-    /// <param name="message">The message.</param>
-    public SignatureBaseException(string message)
-        : base(message)
-    {
-    }
-
-    /// <summary>Initializes a new instance of the <see cref="SignatureBaseException"/> class.</summary>
-    /// <param name="message">The message.</param>
-    /// <param name="innerException">The cause.</param>
-    public SignatureBaseException(string message, Exception innerException)
-        : base(message, innerException)
-    {
-    }
 }

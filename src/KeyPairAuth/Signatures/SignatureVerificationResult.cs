@@ -36,7 +36,7 @@ public sealed class SignatureVerificationResult
     /// <param name="created">The created time.</param>
     /// <param name="coversContentDigest">Whether <c>content-digest</c> is covered.</param>
     /// <returns>The result.</returns>
-    public static SignatureVerificationResult Success(PublicKeyRecord key, string label, DateTimeOffset created, bool coversContentDigest) =>
+    internal static SignatureVerificationResult Success(PublicKeyRecord key, string label, DateTimeOffset created, bool coversContentDigest) =>
         new() { Key = key, Label = label, Created = created, CoversContentDigest = coversContentDigest };
 
     /// <summary>Creates a failure.</summary>
@@ -44,6 +44,6 @@ public sealed class SignatureVerificationResult
     /// <param name="detail">A caller-safe detail.</param>
     /// <param name="key">The key, only for reasons disclosed after verification.</param>
     /// <returns>The result.</returns>
-    public static SignatureVerificationResult Fail(KeyPairFailureReason reason, string detail, PublicKeyRecord? key = null) =>
+    internal static SignatureVerificationResult Fail(KeyPairFailureReason reason, string detail, PublicKeyRecord? key = null) =>
         new() { Failure = reason, FailureDetail = detail, Key = key };
 }

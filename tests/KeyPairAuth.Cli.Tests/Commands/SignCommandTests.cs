@@ -39,7 +39,7 @@ public sealed class SignCommandTests : IDisposable
     {
         var store = new FakePublicKeyStore();
         store.Add(new PublicKeyRecord { KeyId = _keyId, Owner = "o", Name = "n", PublicKey = _publicKey, CreatedAt = _time.GetUtcNow().AddDays(-1) });
-        var verifier = new HttpMessageVerifier(new PublicKeyCache(store, _time), new FakeReplayCache(), new SignatureVerificationOptions(), _time);
+        var verifier = new HttpMessageVerifier(store, new FakeReplayCache(), new SignatureVerificationOptions(), _time);
         return await verifier.VerifyAsync(new HeaderView(method, new Uri(url), headers, hasContent));
     }
 

@@ -164,6 +164,87 @@ public sealed class FastSignatureFieldsTests
     }
 
     [Fact]
+    public void Read_MutatedFields_BothReadersGiveTheSameCandidateAndSignatureBase()
+    {
+        // The pipeline sees only the candidate: whichever reader read the fields, it must hold the same label,
+        // parameters, coverage, signature bytes, and build the same signature base (or fail to, alike).
+        TestRequest request = VerifierFixture.Post().With("x-tenant", "t-1");
+        string[] additional = ["x-tenant"];
+        var random = new Random(47);
+        int compared = 0;
+        for (int i = 0; i < 4000; i++)
+        {
+            string seed = i % 2 == 0 ? SeedInput : SeedInput.Replace("\"content-digest\")", "\"content-digest\" \"x-tenant\")", StringComparison.Ordinal);
+            string input = i % 5 == 0 ? seed : Splice(random, seed);
+            if (!FastSignatureFields.TryRead(input, SeedSignature, StructuredFieldLimits.Default, out FastSignatureFields fields))
+            {
+                continue;
+            }
+
+            SfDictionary inputs = StructuredFieldParser.ParseDictionary(input);
+            SfDictionary signatures = StructuredFieldParser.ParseDictionary(SeedSignature);
+            KeyValuePair<string, SfMember> member = Assert.Single(inputs.Members);
+
+            SignatureCandidate fast = SignatureCandidate.Read(ref fields, additional, out SignatureVerificationResult? fastFailure);
+            SignatureCandidate general = SignatureCandidate.Read(member.Key, member.Value, signatures.Members[0].Value, additional, out SignatureVerificationResult? generalFailure);
+
+            Assert.Same(generalFailure, fastFailure);
+            if (fastFailure is null)
+            {
+                Assert.Equal(Describe(general.Parameters), Describe(fast.Parameters));
+                Assert.Equal(general.Signature.ToArray(), fast.Signature.ToArray());
+                Assert.Equal(BaseOf(ref general, request), BaseOf(ref fast, request));
+                compared++;
+            }
+        }
+
+        Assert.True(compared > 1000, $"only {compared} candidates compared");
+    }
+
+    [Fact]
+    public void Read_ComponentsWithParametersOrNonStrings_CoverageCountsOnlyBareNames()
+    {
+        // "content-digest";sf is another component than content-digest (RFC 9421 §2.1): it satisfies no requirement.
+        SfDictionary inputs = StructuredFieldParser.ParseDictionary("sig1=(\"@method\" \"content-digest\";sf \"x-tenant\";bs tok);created=1");
+        SfDictionary signatures = StructuredFieldParser.ParseDictionary(SeedSignature);
+
+        SignatureCandidate candidate = SignatureCandidate.Read("sig1", inputs.Members[0].Value, signatures.Members[0].Value, ["x-tenant"], out SignatureVerificationResult? failure);
+
+        Assert.Null(failure);
+        Assert.True(candidate.Parameters.Method);
+        Assert.False(candidate.Parameters.ContentDigest);
+        Assert.False(candidate.Parameters.CoversAdditional);
+    }
+
+    private static string Describe(SignatureParameters p) =>
+        string.Join(
+            "|",
+            p.Label, p.HasCreated, p.Created, p.HasExpires, p.Expires, p.HasKeyId, p.KeyId, p.HasNonce, p.Nonce, p.HasAlg, p.Alg, p.HasTag, p.Tag,
+            p.Method, p.Authority, p.Path, p.Query, p.TargetUri, p.ContentDigest, p.Scheme, p.CoversAdditional);
+
+    private static string BaseOf(ref SignatureCandidate candidate, TestRequest request)
+    {
+        SignatureBaseWriter writer;
+        try
+        {
+            writer = candidate.BuildBase(request);
+        }
+        catch (SignatureBaseException exception)
+        {
+            return "refused: " + exception.Message;
+        }
+
+        try
+        {
+            return writer.ToString();
+        }
+        finally
+        {
+            writer.Dispose();
+        }
+    }
+
+    [Fact]
     public async Task Verify_FastPathWithReplayedNonce_FailsWithReplayedNonce()
     {
         using var f = new VerifierFixture();
