@@ -106,7 +106,7 @@ internal sealed class KeyPairAuthenticationHandler : AuthenticationHandler<KeyPa
     private async ValueTask<AuthenticateResult> VerifyAsync(long started, Activity? activity)
     {
         var view = new HttpContextRequestView(Request);
-        HttpMessageVerifier verifier = _verifiers.Get(Options, TimeProvider);
+        HttpMessageVerifier verifier = _verifiers.Get(Options, TimeProvider, Context.GetEndpoint());
 
         // The public entry point's own pipeline: target and size checks, signature, then the body; Succeeded only after all.
         SignatureVerificationResult result = await HttpMessageVerifierExtensions.VerifyViewAsync(
@@ -222,7 +222,9 @@ internal sealed class KeyPairAuthenticationHandler : AuthenticationHandler<KeyPa
         if (status is StatusCodes.Status401Unauthorized or StatusCodes.Status400BadRequest)
         {
             // RFC 9421 §5.1: tell the client which signature we require.
-            Response.Headers[ProblemResponse.AcceptSignatureFieldName] = ProblemResponse.BuildAcceptSignature(Options.Verification, new HttpContextRequestView(Request).HasContent);
+            // The endpoint's own set: the default coverage, the scheme's additional components and the endpoint's.
+            SignatureVerificationOptions policy = _verifiers.GetPolicy(Options, TimeProvider, Context.GetEndpoint()).Options;
+            Response.Headers[ProblemResponse.AcceptSignatureFieldName] = ProblemResponse.BuildAcceptSignature(policy, new HttpContextRequestView(Request).HasContent);
         }
 
         if (status is StatusCodes.Status503ServiceUnavailable or StatusCodes.Status429TooManyRequests)

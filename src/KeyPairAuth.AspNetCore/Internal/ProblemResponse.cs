@@ -45,7 +45,7 @@ internal static class ProblemResponse
         var sb = new StringBuilder(128);
         sb.Append(policy.RequiredLabel is { Length: > 0 } label && IsToken(label) ? label : "sig1");
         sb.Append("=(\"@method\" \"@authority\" \"@path\" \"@query\"");
-        if (policy.RequireScheme && !policy.AdditionalRequiredComponents.Contains("@scheme", StringComparer.OrdinalIgnoreCase))
+        if (policy.RequireScheme)
         {
             sb.Append(" \"@scheme\"");
         }
@@ -55,10 +55,16 @@ internal static class ProblemResponse
             sb.Append(" \"content-digest\"");
         }
 
-        foreach (string component in policy.AdditionalRequiredComponents)
+        // Each identifier once (RFC 9421 §2.5: a component may not be listed twice), e.g. a required "@method".
+        IList<string> additional = policy.AdditionalRequiredComponents;
+        for (int i = 0; i < additional.Count; i++)
         {
-            sb.Append(' ');
-            AppendSfString(sb, component.ToLowerInvariant());
+            string name = additional[i].ToLowerInvariant();
+            if (!IsDefaultComponent(name, policy, hasContent) && IndexOf(additional, name, i) < 0)
+            {
+                sb.Append(' ');
+                AppendSfString(sb, name);
+            }
         }
 
         sb.Append(");created;alg=\"ed25519\"");
@@ -130,6 +136,28 @@ internal static class ProblemResponse
         }
 
         return sb.Length == 0 ? null : sb.ToString();
+    }
+
+    private static bool IsDefaultComponent(string name, SignatureVerificationOptions policy, bool hasContent) => name switch
+    {
+        "@method" or "@authority" or "@path" or "@query" => true,
+        "@scheme" => policy.RequireScheme,
+        "content-digest" => hasContent && policy.RequireContentDigestForContent,
+        _ => false,
+    };
+
+    /// <summary>The index of <paramref name="name"/> among the first <paramref name="count"/> entries, or -1.</summary>
+    private static int IndexOf(IList<string> names, string name, int count)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            if (string.Equals(names[i], name, StringComparison.OrdinalIgnoreCase))
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     private static bool IsToken(string value) =>
