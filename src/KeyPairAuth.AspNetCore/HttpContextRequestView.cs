@@ -44,6 +44,7 @@ public sealed class HttpContextRequestView : IHttpRequestView, IRequestNonceReco
     private ReadOnlyMemory<char> _acceptedNonce;
     private HttpContextRequestView? _earlier;
     private bool _authenticated;
+    private Endpoint? _verifiedEndpoint;
 
     /// <summary>Initializes a new instance of the <see cref="HttpContextRequestView"/> class, reading the request line values once.</summary>
     /// <param name="request">The request.</param>
@@ -139,12 +140,18 @@ public sealed class HttpContextRequestView : IHttpRequestView, IRequestNonceReco
         features.Set(this);
     }
 
+    /// <summary>
+    /// Records the endpoint whose policy (<see cref="RequireSignedComponentsAttribute"/>) the signature was verified
+    /// against; <see langword="null"/> when routing had not run yet.
+    /// </summary>
+    internal void VerifiedFor(Endpoint? endpoint) => _verifiedEndpoint = endpoint;
+
     /// <summary>Marks the view as describing a request that authenticated: <see cref="FindAlteration"/> checks it from now on.</summary>
     internal void MarkAuthenticated() => _authenticated = true;
 
     /// <summary>
-    /// Finds what, among the method, scheme, authority, raw target and path base a KeyPair scheme authenticated, has
-    /// changed since (middleware such as <c>UseHttpMethodOverride</c> or <c>UseForwardedHeaders</c> placed after
+    /// Finds what, among the method, scheme, authority, raw target, path base and endpoint a KeyPair scheme authenticated,
+    /// has changed since (middleware such as <c>UseHttpMethodOverride</c> or <c>UseForwardedHeaders</c> placed after
     /// <c>UseAuthentication</c>); <see langword="null"/> when nothing has, or no KeyPair scheme authenticated the request.
     /// </summary>
     internal static string? FindAlteration(HttpContext context)
@@ -184,7 +191,17 @@ public sealed class HttpContextRequestView : IHttpRequestView, IRequestNonceReco
             return "target";
         }
 
-        return SameText(_pathBase, request.PathBase.Value) ? null : "path base";
+        if (!SameText(_pathBase, request.PathBase.Value))
+        {
+            return "path base";
+        }
+
+        // Security: an endpoint that requires more coverage must have been the one verified for. It was not known when
+        // UseAuthentication runs before UseRouting, and the signature was then held to the scheme's policy only.
+        Endpoint? endpoint = request.HttpContext.GetEndpoint();
+        return !ReferenceEquals(endpoint, _verifiedEndpoint) && endpoint is not null && endpoint.Metadata.GetOrderedMetadata<RequireSignedComponentsAttribute>().Count > 0
+            ? "endpoint (selected after authentication, and it requires signed components: call UseRouting before UseAuthentication)"
+            : null;
     }
 
     private static bool SameText(string? verified, string? now) =>

@@ -106,7 +106,9 @@ internal sealed class KeyPairAuthenticationHandler : AuthenticationHandler<KeyPa
     private async ValueTask<AuthenticateResult> VerifyAsync(long started, Activity? activity)
     {
         var view = new HttpContextRequestView(Request);
-        HttpMessageVerifier verifier = _verifiers.Get(Options, TimeProvider, Context.GetEndpoint());
+        Endpoint? endpoint = Context.GetEndpoint();
+        view.VerifiedFor(endpoint);
+        HttpMessageVerifier verifier = _verifiers.Get(Options, TimeProvider, endpoint);
 
         // The public entry point's own pipeline: target and size checks, signature, then the body; Succeeded only after all.
         SignatureVerificationResult result = await HttpMessageVerifierExtensions.VerifyViewAsync(

@@ -200,6 +200,30 @@ public sealed class RequireSignedComponentsTests
     }
 
     [Fact]
+    public async Task AuthenticationBeforeRouting_EndpointRequiringComponents_IsRefusedNotServedUnderTheSchemePolicy()
+    {
+        // UseAuthentication before UseRouting: no endpoint is known when the signature is verified, so the endpoint's
+        // requirement could not be applied. Authorization (which runs after routing) refuses rather than serve it.
+        await using TestApp app = await TestApp.StartAsync(pipeline: a =>
+        {
+            a.UseAuthentication();
+            a.UseRouting();
+            a.UseAuthorization();
+            a.MapGet("/tenant/items", () => Results.Text("tenant-items")).RequireAuthorization().RequireSignedComponents("x-tenant");
+            a.MapGet("/orders", () => Results.Text("orders")).RequireAuthorization();
+        });
+        TestKey key = await app.AddKeyAsync();
+
+        using HttpResponseMessage lacking = await app.SendAsync(TestApp.Sign(app.Get("/tenant/items").Set("X-Tenant", "acme"), key));
+        using HttpResponseMessage covering = await app.SendAsync(TestApp.Sign(app.Get("/tenant/items").Set("X-Tenant", "acme"), key, WithTenant));
+        using HttpResponseMessage plain = await app.SendAsync(TestApp.Sign(app.Get("/orders"), key));
+
+        await Problem.AssertAsync(lacking, HttpStatusCode.Unauthorized, "request_altered_after_authentication");
+        await Problem.AssertAsync(covering, HttpStatusCode.Unauthorized, "request_altered_after_authentication");
+        Assert.Equal(HttpStatusCode.OK, plain.StatusCode);
+    }
+
+    [Fact]
     public void RequireSignedComponents_NoComponent_Throws()
     {
         var builder = new TestConventionBuilder();
