@@ -8,7 +8,8 @@ namespace KeyPairAuth.Digests;
 
 /// <summary>
 /// Checks a body against a received <c>Content-Digest</c> field while the body streams past: append chunks, then
-/// <see cref="Verify"/> compares in constant time. Unknown algorithms in the field are ignored; the strongest known one is used.
+/// <see cref="Verify"/> compares in constant time; or check a whole stream in one call with
+/// <see cref="VerifyAsync(StringValues, Stream, long, long?, StructuredFieldLimits?, CancellationToken)"/>. Unknown algorithms in the field are ignored; the strongest known one is used.
 /// </summary>
 /// <remarks>
 /// <c>sha-512</c> is preferred over <c>sha-256</c> when both are offered. Deprecated algorithms (<c>md5</c>, <c>sha</c>, ...)
