@@ -119,49 +119,26 @@ internal sealed class KeyPairAuthenticationHandler : AuthenticationHandler<KeyPa
     private async ValueTask<AuthenticateResult> VerifyAsync(long started, Activity? activity)
     {
         var view = new HttpContextRequestView(Request);
+        Endpoint? endpoint = Context.GetEndpoint();
+        view.VerifiedFor(endpoint);
+        HttpMessageVerifier verifier = _verifiers.Get(Options, TimeProvider, endpoint);
 
-        // Security: the path the signature binds must be the path the application routes on (absolute-form targets).
-        if (!view.TryResolveRequestTarget())
-        {
-            return await FailAsync(KeyPairFailureReason.UnsupportedRequestTarget, "The request target cannot be verified in this form; send it in origin form (/path?query).", started, activity).ConfigureAwait(false);
-        }
-
-        // Security: refuse an over-limit declared body before any work; nothing is read.
-        if (Request.ContentLength > Options.MaxBodySize)
-        {
-            return await FailAsync(KeyPairFailureReason.BodyTooLarge, "The request body is larger than the server accepts.", started, activity).ConfigureAwait(false);
-        }
-
-        HttpMessageVerifier verifier = _verifiers.Get(Options, TimeProvider);
-        SignatureVerificationResult result = await verifier.VerifyAsync(view, Context.RequestAborted).ConfigureAwait(false);
+        // The public entry point's own pipeline: target and size checks, signature, then the body; Succeeded only after all.
+        SignatureVerificationResult result = await HttpMessageVerifierExtensions.VerifyViewAsync(
+            verifier, view, Options.MaxBodySize, Options.BodyBufferThreshold, Options.Verification.FieldLimits).ConfigureAwait(false);
         if (!result.Succeeded)
         {
-            // Diagnosable failures: at Debug, what the server rebuilt, to compare with the client's base (no work otherwise).
-            SignatureBaseDiagnostics.LogRebuiltBases(Logger, view, result.Failure!.Value.ToErrorCode());
-            return await FailAsync(result.Failure!.Value, result.FailureDetail, started, activity).ConfigureAwait(false);
-        }
-
-        // From here the nonce is spent: another KeyPair scheme verifying this request must find it (and, once the request
-        // authenticated, authorization checks that what was verified is still what the application runs).
-        view.Publish(Context.Features);
-        PublicKeyRecord key = result.Key!;
-
-        // The digest is checked against the bytes actually received, before the application sees them.
-        if (result.CoversContentDigest || (view.HasContent && Request.Headers.ContainsKey(KeyPairAuth.Digests.ContentDigest.FieldName)))
-        {
-            KeyPairFailureReason? bodyFailure = await BodyDigestCheck.VerifyAsync(Request, Options.MaxBodySize, Options.BodyBufferThreshold, Context.RequestAborted).ConfigureAwait(false);
-            if (bodyFailure is { } reason)
+            KeyPairFailureReason reason = result.Failure!.Value;
+            if (!IsBodyOrTargetFailure(reason))
             {
-                string detail = reason switch
-                {
-                    KeyPairFailureReason.BodyTooLarge => "The request body is larger than the server accepts.",
-                    KeyPairFailureReason.BodyDecodedBeforeAuthentication => "The request body was replaced before authentication (it is not the Content-Length bytes received; for example request decompression ran first): place UseRequestDecompression after UseAuthentication.",
-                    _ => "The request body does not match its Content-Digest.",
-                };
-                return await FailAsync(reason, detail, started, activity).ConfigureAwait(false);
+                // Diagnosable failures: at Debug, what the server rebuilt, to compare with the client's base (no work otherwise).
+                SignatureBaseDiagnostics.LogRebuiltBases(Logger, view, reason.ToErrorCode());
             }
+
+            return await FailAsync(reason, result.FailureDetail, started, activity).ConfigureAwait(false);
         }
 
+        PublicKeyRecord key = result.Key!;
         ClaimsPrincipal principal = CreatePrincipal(key);
         KeyPairSignatureValidatedContext? validated = null;
         if (!Events.IsDefaultSignatureValidated)
@@ -220,6 +197,9 @@ internal sealed class KeyPairAuthenticationHandler : AuthenticationHandler<KeyPa
             ? await FailAsync(chosen.Reason, chosen.Message, started, activity, eventName).ConfigureAwait(false)
             : await FailAsync(KeyPairFailureReason.RejectedByApplication, ApplicationRefusalDetail, started, activity, eventName).ConfigureAwait(false);
     }
+
+    private static bool IsBodyOrTargetFailure(KeyPairFailureReason reason) => reason is KeyPairFailureReason.UnsupportedRequestTarget
+        or KeyPairFailureReason.BodyTooLarge or KeyPairFailureReason.DigestMismatch or KeyPairFailureReason.BodyDecodedBeforeAuthentication;
 
     private ClaimsPrincipal CreatePrincipal(PublicKeyRecord key)
     {
@@ -302,7 +282,9 @@ internal sealed class KeyPairAuthenticationHandler : AuthenticationHandler<KeyPa
         if (status is StatusCodes.Status401Unauthorized or StatusCodes.Status400BadRequest)
         {
             // RFC 9421 §5.1: tell the client which signature we require.
-            Response.Headers[ProblemResponse.AcceptSignatureFieldName] = ProblemResponse.BuildAcceptSignature(Options.Verification, new HttpContextRequestView(Request).HasContent);
+            // The endpoint's own set: the default coverage, the scheme's additional components and the endpoint's.
+            SignatureVerificationOptions policy = _verifiers.GetPolicy(Options, TimeProvider, Context.GetEndpoint()).Options;
+            Response.Headers[ProblemResponse.AcceptSignatureFieldName] = ProblemResponse.BuildAcceptSignature(policy, new HttpContextRequestView(Request).HasContent);
         }
 
         if (status is StatusCodes.Status503ServiceUnavailable or StatusCodes.Status429TooManyRequests)

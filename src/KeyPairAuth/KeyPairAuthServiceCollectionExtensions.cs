@@ -1,6 +1,7 @@
 using KeyPairAuth;
 using KeyPairAuth.Issuance;
 using KeyPairAuth.Replay;
+using KeyPairAuth.Signatures;
 using KeyPairAuth.Stores;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -54,6 +55,7 @@ public static class KeyPairAuthServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<KeyPairIssuerOptions>, KeyPairIssuerOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PublicKeyCacheOptions>, PublicKeyCacheOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<InMemoryReplayCacheOptions>, InMemoryReplayCacheOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SignatureVerificationOptions>, SignatureVerificationOptionsValidator>());
         services.AddOptions<PublicKeyCacheOptions>().ValidateOnStart();
         services.AddOptions<InMemoryReplayCacheOptions>().ValidateOnStart();
 

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
-using KeyPairAuth.Digests;
+using KeyPairAuth.AspNetCore;
 using KeyPairAuth.Keys;
 using KeyPairAuth.Signatures;
 using KeyPairAuth.Stores;
@@ -9,16 +9,18 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Primitives;
 
 namespace KeyPairAuth.Testing;
 
 /// <summary>
-/// A real Kestrel server on 127.0.0.1 (random port) protected by the engine's <see cref="HttpMessageVerifier"/> and
-/// <see cref="ContentDigestVerifier"/>. Answers 200 "ok key=... body=N target=..." or 401 "error_code: detail".
+/// A real Kestrel server on 127.0.0.1 (random port) protected by the engine's <see cref="HttpMessageVerifier"/> through
+/// the public ASP.NET Core entry point (signature, then body). Answers 200 "ok key=... body=N target=..." or 401 "error_code: detail".
 /// </summary>
 internal sealed class SignedApiServer : IAsyncDisposable
 {
+    private const long MaxBodySize = 1024 * 1024;
+    private const int BodyBufferThreshold = 64 * 1024;
+
     private readonly WebApplication _app;
 
     private SignedApiServer(WebApplication app, FakePublicKeyStore store, ConcurrentQueue<ReceivedRequest> received)
@@ -47,6 +49,10 @@ internal sealed class SignedApiServer : IAsyncDisposable
         WebApplication app = builder.Build();
         app.Run(async context =>
         {
+            // The public entry point verifies the signature and then the body (buffered and rewound), with the
+            // scheme's rules for the target (# escaped, absolute form bound to the routed path).
+            SignatureVerificationResult result = await verifier.VerifyAsync(context, MaxBodySize, BodyBufferThreshold);
+
             byte[] body;
             using (var buffer = new MemoryStream())
             {
@@ -59,27 +65,7 @@ internal sealed class SignedApiServer : IAsyncDisposable
                 context.Features.Get<IHttpRequestFeature>()!.RawTarget,
                 context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
                 body));
-            var view = new ServerRequestView(context.Request, body.Length > 0);
-            SignatureVerificationResult result = await verifier.VerifyAsync(view);
             string? refusal = result.Succeeded ? null : $"{result.Failure!.Value.ToErrorCode()}: {result.FailureDetail}";
-            if (result.Succeeded && result.CoversContentDigest)
-            {
-                if (!ContentDigestVerifier.TryCreate(view.GetFieldValues(ContentDigest.FieldName), out ContentDigestVerifier? digest, out KeyPairFailureReason failure))
-                {
-                    refusal = $"{failure.ToErrorCode()}: Content-Digest unusable.";
-                }
-                else
-                {
-                    using (digest)
-                    {
-                        digest!.Append(body);
-                        if (!digest.Verify())
-                        {
-                            refusal = $"{KeyPairFailureReason.DigestMismatch.ToErrorCode()}: The body does not match Content-Digest.";
-                        }
-                    }
-                }
-            }
 
             if (refusal is not null)
             {
@@ -93,7 +79,7 @@ internal sealed class SignedApiServer : IAsyncDisposable
                 context.Response.StatusCode = status;
             }
 
-            await context.Response.WriteAsync($"ok key={result.Key!.KeyId} body={body.Length} target={view.RequestTarget}");
+            await context.Response.WriteAsync($"ok key={result.Key!.KeyId} body={body.Length} target={new HttpContextRequestView(context.Request).RequestTarget}");
         });
 
         await app.StartAsync();
@@ -115,23 +101,6 @@ internal sealed class SignedApiServer : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
-    }
-
-    /// <summary>The server-side view: the raw request target as received, the Host header as the authority.</summary>
-    private sealed class ServerRequestView(HttpRequest request, bool hasContent) : IHttpRequestView
-    {
-        public string Method => request.Method;
-
-        public string Scheme => request.Scheme;
-
-        public string Authority => request.Host.Value ?? string.Empty;
-
-        public string RequestTarget => request.HttpContext.Features.Get<IHttpRequestFeature>()!.RawTarget;
-
-        public bool HasContent => hasContent;
-
-        public StringValues GetFieldValues(string fieldName) =>
-            request.Headers.TryGetValue(fieldName, out StringValues values) ? values : StringValues.Empty;
     }
 }
 

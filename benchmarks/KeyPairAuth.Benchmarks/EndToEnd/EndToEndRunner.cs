@@ -168,7 +168,7 @@ internal static class EndToEndRunner
         variants.Add(await StartAsync("engine", "diagnostic: middleware calling HttpMessageVerifier directly (no authentication framework, no principal)", _ => { }, app =>
             app.Use(async (context, next) =>
             {
-                var view = new AuthorityView(new KeyPairAuth.AspNetCore.Internal.HttpContextRequestView(context.Request), authority);
+                var view = new AuthorityView(new KeyPairAuth.AspNetCore.HttpContextRequestView(context.Request), authority);
                 SignatureVerificationResult result = await verifier.VerifyAsync(view, context.RequestAborted);
                 if (!result.Succeeded)
                 {

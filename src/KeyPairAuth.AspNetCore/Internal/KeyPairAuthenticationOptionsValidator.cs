@@ -3,8 +3,13 @@ using Microsoft.Extensions.Options;
 
 namespace KeyPairAuth.AspNetCore.Internal;
 
-/// <summary>Validates <see cref="KeyPairAuthenticationOptions"/> at start-up; each message names the setting and the scheme.</summary>
-internal sealed class KeyPairAuthenticationOptionsValidator : IValidateOptions<KeyPairAuthenticationOptions>
+/// <summary>
+/// Validates <see cref="KeyPairAuthenticationOptions"/> at start-up; each message names the setting and the scheme. The
+/// <see cref="KeyPairAuthenticationOptions.Verification"/> policy is checked by the core's validator (one set of rules
+/// for the scheme and for anyone who builds an <see cref="HttpMessageVerifier"/> from options).
+/// </summary>
+internal sealed class KeyPairAuthenticationOptionsValidator(IEnumerable<IValidateOptions<SignatureVerificationOptions>> verificationValidators)
+    : IValidateOptions<KeyPairAuthenticationOptions>
 {
     public ValidateOptionsResult Validate(string? name, KeyPairAuthenticationOptions options)
     {
@@ -34,37 +39,13 @@ internal sealed class KeyPairAuthenticationOptionsValidator : IValidateOptions<K
             Fail(nameof(options.ReplayCacheFullRetryAfter), "must not be negative", options.ReplayCacheFullRetryAfter);
         }
 
-        SignatureVerificationOptions v = options.Verification;
-        if (v.MaxSignatureAge <= TimeSpan.Zero)
+        // The verification policy has one owner of its rules, registered by AddKeyPairAuth(): its messages are kept whole.
+        foreach (IValidateOptions<SignatureVerificationOptions> validator in verificationValidators)
         {
-            Fail("Verification.MaxSignatureAge", "must be positive", v.MaxSignatureAge);
-        }
-
-        if (v.MaxFutureSkew < TimeSpan.Zero)
-        {
-            Fail("Verification.MaxFutureSkew", "must not be negative", v.MaxFutureSkew);
-        }
-
-        if (v.MaxSignatures < 1)
-        {
-            Fail("Verification.MaxSignatures", "must be at least 1", v.MaxSignatures);
-        }
-
-        if (v.MaxNonceLength < 1)
-        {
-            Fail("Verification.MaxNonceLength", "must be at least 1", v.MaxNonceLength);
-        }
-
-        if (v.FieldLimits is null)
-        {
-            Fail("Verification.FieldLimits", "must be set", "null");
-        }
-
-        foreach (string component in v.AdditionalRequiredComponents)
-        {
-            if (string.IsNullOrWhiteSpace(component) || component.Any(c => c is < ' ' or > '~' or '"' or '\\'))
+            ValidateOptionsResult result = validator.Validate(name, options.Verification);
+            if (result.Failed)
             {
-                Fail("Verification.AdditionalRequiredComponents", "must hold component identifiers of visible ASCII without quotes or backslashes", $"'{component}'");
+                failures.AddRange(result.Failures.Select(f => $"KeyPairAuthenticationOptions.Verification of scheme '{scheme}': {f}"));
             }
         }
 

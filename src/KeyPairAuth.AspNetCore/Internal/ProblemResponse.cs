@@ -54,7 +54,7 @@ internal static class ProblemResponse
             }
         }
 
-        if (policy.RequireScheme && !policy.AdditionalRequiredComponents.Contains("@scheme", StringComparer.OrdinalIgnoreCase))
+        if (policy.RequireScheme)
         {
             AppendComponent(sb, "@scheme");
         }
@@ -64,10 +64,16 @@ internal static class ProblemResponse
             AppendComponent(sb, SignatureProfile.ContentDigestComponent);
         }
 
-        foreach (string component in policy.AdditionalRequiredComponents)
+        // Each identifier once (RFC 9421 §2.5: a component may not be listed twice), e.g. a required "@method".
+        IList<string> additional = policy.AdditionalRequiredComponents;
+        for (int i = 0; i < additional.Count; i++)
         {
-            sb.Append(' ');
-            AppendSfString(sb, component.ToLowerInvariant());
+            string name = additional[i].ToLowerInvariant();
+            if (!IsDefaultComponent(name, policy, hasContent) && IndexOf(additional, name, i) < 0)
+            {
+                sb.Append(' ');
+                AppendSfString(sb, name);
+            }
         }
 
         sb.Append(");created;alg=\"ed25519\"");
@@ -149,6 +155,27 @@ internal static class ProblemResponse
         }
 
         AppendSfString(sb, component);
+    }
+
+    private static bool IsDefaultComponent(string name, SignatureVerificationOptions policy, bool hasContent) => name switch
+    {
+        "@scheme" => policy.RequireScheme,
+        SignatureProfile.ContentDigestComponent => hasContent && policy.RequireContentDigestForContent,
+        _ => SignatureProfile.DefaultComponents.Contains(name),
+    };
+
+    /// <summary>The index of <paramref name="name"/> among the first <paramref name="count"/> entries, or -1.</summary>
+    private static int IndexOf(IList<string> names, string name, int count)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            if (string.Equals(names[i], name, StringComparison.OrdinalIgnoreCase))
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     private static void AppendSfString(StringBuilder sb, string value)

@@ -1,3 +1,4 @@
+using KeyPairAuth.Signatures.Internal;
 using KeyPairAuth.StructuredFields;
 
 namespace KeyPairAuth.Signatures;
@@ -26,7 +27,14 @@ public sealed class SignatureVerificationOptions
     public bool RequireContentDigestForContent { get; set; } = true;
 
     /// <summary>Gets additional component identifiers every accepted signature must cover (e.g. <c>content-type</c>).</summary>
-    public IList<string> AdditionalRequiredComponents { get; } = [];
+    /// <remarks>
+    /// Each entry is an HTTP field name (an RFC 9110 token) or one of the derived components <c>@method</c>,
+    /// <c>@target-uri</c>, <c>@authority</c>, <c>@scheme</c>, <c>@request-target</c>, <c>@path</c>, <c>@query</c>, without
+    /// parameters. Names are stored lower case as they are added (<c>X-Tenant</c> becomes <c>x-tenant</c>, the identifier a
+    /// client covers: RFC 9421 §2.1), since field names are case-insensitive. Anything else fails options validation at
+    /// start-up, naming the setting and the value.
+    /// </remarks>
+    public IList<string> AdditionalRequiredComponents { get; } = new RequiredComponentList();
 
     /// <summary>Gets or sets how many signatures on one request are examined at most; more is refused.</summary>
     /// <value>The default value is 4.</value>

@@ -10,6 +10,14 @@ public sealed class SignatureVerificationResult
     }
 
     /// <summary>Gets whether a signature satisfied the whole policy.</summary>
+    /// <remarks>
+    /// <b>Security: this says nothing about the body.</b> <see cref="HttpMessageVerifier.VerifyAsync"/> verifies the
+    /// signature over the <c>Content-Digest</c> field, not the bytes: when <see cref="CoversContentDigest"/> is
+    /// <see langword="true"/> the caller must check the body with
+    /// <see cref="Digests.ContentDigestVerifier.VerifyAsync(Microsoft.Extensions.Primitives.StringValues, Stream, long, long?, StructuredFields.StructuredFieldLimits?, CancellationToken)"/>
+    /// before trusting it. ASP.NET Core callers use the authentication scheme, or <c>HttpMessageVerifier.VerifyAsync(HttpContext, ...)</c>
+    /// from KeyPairAuth.AspNetCore, which check both and succeed only then.
+    /// </remarks>
     public bool Succeeded => Failure is null;
 
     /// <summary>Gets why the request was refused, or <see langword="null"/> on success.</summary>
@@ -27,7 +35,12 @@ public sealed class SignatureVerificationResult
     /// <summary>Gets the <c>created</c> time of the verified signature.</summary>
     public DateTimeOffset? Created { get; private init; }
 
-    /// <summary>Gets whether the verified signature covers <c>content-digest</c> (the caller must then check the body).</summary>
+    /// <summary>
+    /// Gets whether the verified signature covers <c>content-digest</c>. <b>When <see langword="true"/>, the caller MUST
+    /// check the body</b> against the field with
+    /// <see cref="Digests.ContentDigestVerifier.VerifyAsync(Microsoft.Extensions.Primitives.StringValues, Stream, long, long?, StructuredFields.StructuredFieldLimits?, CancellationToken)"/>
+    /// before using it: until then an attacker who replays the signed fields can send any body.
+    /// </summary>
     public bool CoversContentDigest { get; private init; }
 
     /// <summary>Creates a success.</summary>

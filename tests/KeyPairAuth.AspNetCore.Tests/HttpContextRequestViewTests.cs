@@ -1,9 +1,8 @@
-using KeyPairAuth.AspNetCore.Internal;
 using KeyPairAuth.Signatures;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 
-namespace KeyPairAuth.AspNetCore.Tests.Internal;
+namespace KeyPairAuth.AspNetCore.Tests;
 
 public sealed class HttpContextRequestViewTests
 {
@@ -33,7 +32,7 @@ public sealed class HttpContextRequestViewTests
     {
         var view = new HttpContextRequestView(Context(raw, path).Request);
 
-        Assert.True(view.TryResolveRequestTarget());
+        Assert.True(view.IsRequestTargetSupported);
         Assert.Equal(expected, view.RequestTarget);
     }
 
@@ -42,7 +41,7 @@ public sealed class HttpContextRequestViewTests
     {
         var view = new HttpContextRequestView(Context("http://api.example.com/base/orders", "/orders", "/base").Request);
 
-        Assert.True(view.TryResolveRequestTarget());
+        Assert.True(view.IsRequestTargetSupported);
         Assert.Equal("/base/orders", view.RequestTarget);
     }
 
@@ -67,7 +66,7 @@ public sealed class HttpContextRequestViewTests
     {
         var view = new HttpContextRequestView(Context(raw, path).Request);
 
-        Assert.False(view.TryResolveRequestTarget());
+        Assert.False(view.IsRequestTargetSupported);
 
         // Even read without the check, it cannot verify: no signature base accepts '#'.
         Assert.Equal("#", view.RequestTarget);

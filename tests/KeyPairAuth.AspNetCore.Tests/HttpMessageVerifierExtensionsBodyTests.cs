@@ -1,12 +1,12 @@
 using System.Text;
-using KeyPairAuth.AspNetCore.Internal;
 using KeyPairAuth.Digests;
 using KeyPairAuth.Signatures;
 using Microsoft.AspNetCore.Http;
 
-namespace KeyPairAuth.AspNetCore.Tests.Internal;
+namespace KeyPairAuth.AspNetCore.Tests;
 
-public sealed class BodyDigestCheckTests
+/// <summary>The ASP.NET Core side of the body check: buffering, rewinding, framing; the hashing itself is the core's.</summary>
+public sealed class HttpMessageVerifierExtensionsBodyTests
 {
     private static DefaultHttpContext Context(Stream body, string? digest)
     {
@@ -26,7 +26,7 @@ public sealed class BodyDigestCheckTests
         byte[] body = Encoding.UTF8.GetBytes("{\"hello\": \"world\"}");
         DefaultHttpContext context = Context(new CountingStream(body.Length, body), ContentDigest.Compute(body));
 
-        KeyPairFailureReason? failure = await BodyDigestCheck.VerifyAsync(context.Request, 1024, 16, CancellationToken.None);
+        KeyPairFailureReason? failure = await HttpMessageVerifierExtensions.CheckBodyAsync(context.Request, 1024, 16, null);
 
         Assert.Null(failure);
         Assert.Equal("{\"hello\": \"world\"}", await new StreamReader(context.Request.Body).ReadToEndAsync());
@@ -38,7 +38,7 @@ public sealed class BodyDigestCheckTests
         byte[] body = Encoding.UTF8.GetBytes("{\"amount\": 10}");
         DefaultHttpContext context = Context(new MemoryStream(Encoding.UTF8.GetBytes("{\"amount\": 99}")), ContentDigest.Compute(body));
 
-        Assert.Equal(KeyPairFailureReason.DigestMismatch, await BodyDigestCheck.VerifyAsync(context.Request, 1024, 16, CancellationToken.None));
+        Assert.Equal(KeyPairFailureReason.DigestMismatch, await HttpMessageVerifierExtensions.CheckBodyAsync(context.Request, 1024, 16, null));
     }
 
     [Theory]
@@ -53,7 +53,7 @@ public sealed class BodyDigestCheckTests
         DefaultHttpContext context = Context(new MemoryStream(received), ContentDigest.Compute(sent));
         context.Request.ContentLength = declared;
 
-        Assert.Equal(KeyPairFailureReason.BodyDecodedBeforeAuthentication, await BodyDigestCheck.VerifyAsync(context.Request, 1024, 16, CancellationToken.None));
+        Assert.Equal(KeyPairFailureReason.BodyDecodedBeforeAuthentication, await HttpMessageVerifierExtensions.CheckBodyAsync(context.Request, 1024, 16, null));
     }
 
     [Fact]
@@ -63,7 +63,7 @@ public sealed class BodyDigestCheckTests
         DefaultHttpContext context = Context(new MemoryStream(Encoding.UTF8.GetBytes("{\"amount\": 99}")), ContentDigest.Compute(body));
         context.Request.ContentLength = body.Length;
 
-        Assert.Equal(KeyPairFailureReason.DigestMismatch, await BodyDigestCheck.VerifyAsync(context.Request, 1024, 16, CancellationToken.None));
+        Assert.Equal(KeyPairFailureReason.DigestMismatch, await HttpMessageVerifierExtensions.CheckBodyAsync(context.Request, 1024, 16, null));
     }
 
     [Fact]
@@ -75,7 +75,7 @@ public sealed class BodyDigestCheckTests
         context.Request.ContentLength = body.Length;
         context.Request.Headers.TransferEncoding = "chunked";
 
-        Assert.Equal(KeyPairFailureReason.DigestMismatch, await BodyDigestCheck.VerifyAsync(context.Request, 1024, 16, CancellationToken.None));
+        Assert.Equal(KeyPairFailureReason.DigestMismatch, await HttpMessageVerifierExtensions.CheckBodyAsync(context.Request, 1024, 16, null));
     }
 
     [Fact]
@@ -86,7 +86,7 @@ public sealed class BodyDigestCheckTests
         DefaultHttpContext context = Context(new MemoryStream(body), ContentDigest.Compute(body));
         context.Request.ContentLength = 40;
 
-        Assert.Null(await BodyDigestCheck.VerifyAsync(context.Request, 1024, 16, CancellationToken.None));
+        Assert.Null(await HttpMessageVerifierExtensions.CheckBodyAsync(context.Request, 1024, 16, null));
     }
 
     [Fact]
@@ -95,7 +95,7 @@ public sealed class BodyDigestCheckTests
         var endless = new CountingStream(long.MaxValue, null);
         DefaultHttpContext context = Context(endless, "sha-256=:X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=:");
 
-        KeyPairFailureReason? failure = await BodyDigestCheck.VerifyAsync(context.Request, 100_000, 4096, CancellationToken.None);
+        KeyPairFailureReason? failure = await HttpMessageVerifierExtensions.CheckBodyAsync(context.Request, 100_000, 4096, null);
 
         Assert.Equal(KeyPairFailureReason.BodyTooLarge, failure);
         Assert.Equal(100_001, endless.BytesRead);
@@ -108,7 +108,7 @@ public sealed class BodyDigestCheckTests
         new Random(7).NextBytes(body);
         DefaultHttpContext context = Context(new MemoryStream(body), ContentDigest.Compute(body, ContentDigestAlgorithm.Sha512));
 
-        Assert.Null(await BodyDigestCheck.VerifyAsync(context.Request, 1_000_000, 1024, CancellationToken.None));
+        Assert.Null(await HttpMessageVerifierExtensions.CheckBodyAsync(context.Request, 1_000_000, 1024, null));
         var copy = new MemoryStream();
         await context.Request.Body.CopyToAsync(copy);
         Assert.Equal(body, copy.ToArray());

@@ -5,24 +5,30 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Primitives;
 
-namespace KeyPairAuth.AspNetCore.Internal;
+namespace KeyPairAuth.AspNetCore;
 
 /// <summary>
-/// Adapts ASP.NET Core's request to the engine's <see cref="IHttpRequestView"/>, and afterwards records what was verified.
-/// The request target is the raw target from the wire (<see cref="IHttpRequestFeature.RawTarget"/>), never the decoded
-/// <see cref="PathString"/>: RFC 9421 §2.2.6/§2.2.7 sign the bytes the client sent, and decoding would make <c>/a%2Fb</c>
-/// and <c>/a/b</c> equal.
+/// Adapts ASP.NET Core's request to the engine's <see cref="IHttpRequestView"/>: what the authentication scheme and
+/// <see cref="HttpMessageVerifierExtensions.VerifyAsync"/> verify. The request target is the raw target from the wire
+/// (<see cref="IHttpRequestFeature.RawTarget"/>), never the decoded <see cref="PathString"/>: RFC 9421 §2.2.6/§2.2.7 sign
+/// the bytes the client sent, and decoding would make <c>/a%2Fb</c> and <c>/a/b</c> equal. A <c>#</c> that the server
+/// passed through is percent-encoded (it would otherwise hide the rest of the target from the signature), and an
+/// absolute-form target is accepted only when it can be bound to the path the application routes on
+/// (<see cref="IsRequestTargetSupported"/>).
 /// </summary>
 /// <remarks>
+/// <para>Use it with <see cref="HttpMessageVerifierExtensions.VerifyAsync"/>, which also checks the body; a view passed
+/// straight to <see cref="HttpMessageVerifier.VerifyAsync"/> leaves the body check (and the refusal of an unsupported
+/// target) to the caller.</para>
 /// <para>Method, scheme, authority, raw target and path base are read once, when the view is created, so the values the
 /// signature base is built from are the values kept for <see cref="FindAlteration"/>: no copy is made, only references to
 /// the request's own strings.</para>
-/// <para>Once the verifier accepted a signature, the handler publishes the view as a request feature
+/// <para>Once the verifier accepted a signature, <see cref="HttpMessageVerifierExtensions.VerifyAsync"/> publishes the view as a request feature
 /// (<see cref="Publish"/>). That serves two purposes without another allocation: a second KeyPair scheme verifying the
 /// same request finds the (key id, nonce) pair already accepted (<see cref="IRequestNonceRecord"/>), and authorization
 /// can check that nothing it verified was rewritten after authentication (<see cref="FindAlteration"/>).</para>
 /// </remarks>
-internal sealed class HttpContextRequestView : IHttpRequestView, IRequestNonceRecord
+public sealed class HttpContextRequestView : IHttpRequestView, IRequestNonceRecord
 {
     /// <summary>Stands in for a target that cannot be verified: a '#' fails every signature base (SignatureBase rejects it).</summary>
     private const string UnverifiableTarget = "#";
@@ -38,9 +44,13 @@ internal sealed class HttpContextRequestView : IHttpRequestView, IRequestNonceRe
     private ReadOnlyMemory<char> _acceptedNonce;
     private HttpContextRequestView? _earlier;
     private bool _authenticated;
+    private Endpoint? _verifiedEndpoint;
 
+    /// <summary>Initializes a new instance of the <see cref="HttpContextRequestView"/> class, reading the request line values once.</summary>
+    /// <param name="request">The request.</param>
     public HttpContextRequestView(HttpRequest request)
     {
+        ArgumentNullException.ThrowIfNull(request);
         _request = request;
         _method = request.Method;
 
@@ -51,19 +61,25 @@ internal sealed class HttpContextRequestView : IHttpRequestView, IRequestNonceRe
         _pathBase = request.PathBase.Value;
     }
 
+    /// <summary>Gets the request this view reads.</summary>
+    internal HttpRequest Request => _request;
+
+    /// <inheritdoc/>
     public string Method => _method;
 
+    /// <summary>Gets the request scheme (after <c>UseForwardedHeaders</c>, the one the client used).</summary>
     public string Scheme => _scheme;
 
-    // The Host header as received (or X-Forwarded-Host after UseForwardedHeaders); SignatureBase normalises it.
+    /// <summary>Gets the <c>Host</c> field as received (or <c>X-Forwarded-Host</c> after <c>UseForwardedHeaders</c>); the signature base normalises it.</summary>
     public string Authority => _authority;
 
     /// <summary>
-    /// Gets the target in origin form. Call <see cref="TryResolveRequestTarget"/> first: a target it refuses is
-    /// returned as <c>#</c>, which no signature base accepts.
+    /// Gets the target in origin form, as sent, with <c>#</c> percent-encoded. Check <see cref="IsRequestTargetSupported"/>
+    /// first: a target it refuses is returned as <c>#</c>, which no signature base accepts.
     /// </summary>
     public string RequestTarget => _requestTarget ??= ResolveRequestTarget(_request, _rawTarget) ?? UnverifiableTarget;
 
+    /// <summary>Gets whether the request has content: a positive <c>Content-Length</c>, or a body the server expects (chunked, HTTP/2 data).</summary>
     public bool HasContent
     {
         get
@@ -83,14 +99,16 @@ internal sealed class HttpContextRequestView : IHttpRequestView, IRequestNonceRe
         }
     }
 
+    /// <inheritdoc/>
     public StringValues GetFieldValues(string fieldName) =>
         _request.Headers.TryGetValue(fieldName, out StringValues values) ? values : StringValues.Empty;
 
     /// <summary>
-    /// Resolves the target the signature binds to; <see langword="false"/> when the target cannot be bound to the
-    /// path the application routes on (an absolute-form target the URI parser would read differently).
+    /// Gets whether the target can be bound to the path the application routes on; <see langword="false"/> for an
+    /// absolute-form target the server's URI parser would read differently (refuse the request with
+    /// <see cref="KeyPairFailureReason.UnsupportedRequestTarget"/>).
     /// </summary>
-    public bool TryResolveRequestTarget() => !ReferenceEquals(RequestTarget, UnverifiableTarget);
+    public bool IsRequestTargetSupported => !ReferenceEquals(RequestTarget, UnverifiableTarget);
 
     bool IRequestNonceRecord.WasAccepted(ReadOnlySpan<char> keyId, ReadOnlySpan<char> nonce)
     {
@@ -116,21 +134,27 @@ internal sealed class HttpContextRequestView : IHttpRequestView, IRequestNonceRe
     /// accepted nonce is known to the next KeyPair scheme even when this one refuses the request later). Earlier views
     /// of the same request stay reachable.
     /// </summary>
-    public void Publish(IFeatureCollection features)
+    internal void Publish(IFeatureCollection features)
     {
         _earlier = features.Get<HttpContextRequestView>();
         features.Set(this);
     }
 
+    /// <summary>
+    /// Records the endpoint whose policy (<see cref="RequireSignedComponentsAttribute"/>) the signature was verified
+    /// against; <see langword="null"/> when routing had not run yet.
+    /// </summary>
+    internal void VerifiedFor(Endpoint? endpoint) => _verifiedEndpoint = endpoint;
+
     /// <summary>Marks the view as describing a request that authenticated: <see cref="FindAlteration"/> checks it from now on.</summary>
-    public void MarkAuthenticated() => _authenticated = true;
+    internal void MarkAuthenticated() => _authenticated = true;
 
     /// <summary>
-    /// Finds what, among the method, scheme, authority, raw target and path base a KeyPair scheme authenticated, has
-    /// changed since (middleware such as <c>UseHttpMethodOverride</c> or <c>UseForwardedHeaders</c> placed after
+    /// Finds what, among the method, scheme, authority, raw target, path base and endpoint a KeyPair scheme authenticated,
+    /// has changed since (middleware such as <c>UseHttpMethodOverride</c> or <c>UseForwardedHeaders</c> placed after
     /// <c>UseAuthentication</c>); <see langword="null"/> when nothing has, or no KeyPair scheme authenticated the request.
     /// </summary>
-    public static string? FindAlteration(HttpContext context)
+    internal static string? FindAlteration(HttpContext context)
     {
         for (HttpContextRequestView? view = context.Features.Get<HttpContextRequestView>(); view is not null; view = view._earlier)
         {
@@ -167,7 +191,17 @@ internal sealed class HttpContextRequestView : IHttpRequestView, IRequestNonceRe
             return "target";
         }
 
-        return SameText(_pathBase, request.PathBase.Value) ? null : "path base";
+        if (!SameText(_pathBase, request.PathBase.Value))
+        {
+            return "path base";
+        }
+
+        // Security: an endpoint that requires more coverage must have been the one verified for. It was not known when
+        // UseAuthentication runs before UseRouting, and the signature was then held to the scheme's policy only.
+        Endpoint? endpoint = request.HttpContext.GetEndpoint();
+        return !ReferenceEquals(endpoint, _verifiedEndpoint) && endpoint is not null && endpoint.Metadata.GetOrderedMetadata<RequireSignedComponentsAttribute>().Count > 0
+            ? "endpoint (selected after authentication, and it requires signed components: call UseRouting before UseAuthentication)"
+            : null;
     }
 
     private static bool SameText(string? verified, string? now) =>

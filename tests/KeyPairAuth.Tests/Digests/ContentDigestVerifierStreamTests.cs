@@ -1,0 +1,155 @@
+using System.Text;
+using KeyPairAuth.Digests;
+using KeyPairAuth.Signatures;
+using KeyPairAuth.StructuredFields;
+
+namespace KeyPairAuth.Tests.Digests;
+
+/// <summary><see cref="ContentDigestVerifier.VerifyAsync"/>: the body check every caller of the verifier runs, over a stream.</summary>
+public sealed class ContentDigestVerifierStreamTests
+{
+    private static readonly byte[] Body = Encoding.UTF8.GetBytes("{\"amount\": 10}");
+
+    [Theory]
+    [InlineData(ContentDigestAlgorithm.Sha256)]
+    [InlineData(ContentDigestAlgorithm.Sha512)]
+    public async Task VerifyAsync_MatchingBody_ReturnsNull(ContentDigestAlgorithm algorithm)
+    {
+        Assert.Null(await ContentDigestVerifier.VerifyAsync(ContentDigest.Compute(Body, algorithm), new MemoryStream(Body), 1024));
+    }
+
+    [Fact]
+    public async Task VerifyAsync_BodyAlteredAfterSigning_FailsWithDigestMismatch()
+    {
+        byte[] altered = Encoding.UTF8.GetBytes("{\"amount\": 99}");
+
+        Assert.Equal(KeyPairFailureReason.DigestMismatch, await ContentDigestVerifier.VerifyAsync(ContentDigest.Compute(Body), new MemoryStream(altered), 1024, declaredLength: altered.Length));
+    }
+
+    [Theory]
+    [InlineData(40)]
+    [InlineData(8)]
+    public async Task VerifyAsync_BodyOfAnotherLengthThanDeclared_FailsWithBodyDecodedBeforeAuthentication(long declared)
+    {
+        // A transport delivers exactly Content-Length bytes: another count means the body was replaced on the way.
+        byte[] sent = new byte[declared];
+
+        Assert.Equal(KeyPairFailureReason.BodyDecodedBeforeAuthentication, await ContentDigestVerifier.VerifyAsync(ContentDigest.Compute(sent), new MemoryStream(Body), 1024, declaredLength: declared));
+    }
+
+    [Fact]
+    public async Task VerifyAsync_OtherLengthWithoutDeclaredLength_FailsWithDigestMismatch()
+    {
+        Assert.Equal(KeyPairFailureReason.DigestMismatch, await ContentDigestVerifier.VerifyAsync(ContentDigest.Compute(new byte[40]), new MemoryStream(Body), 1024));
+    }
+
+    [Fact]
+    public async Task VerifyAsync_OtherLengthMatchingItsDigest_ReturnsNull()
+    {
+        // A digest over the bytes received holds whatever the declared length said.
+        Assert.Null(await ContentDigestVerifier.VerifyAsync(ContentDigest.Compute(Body), new MemoryStream(Body), 1024, declaredLength: 40));
+    }
+
+    [Fact]
+    public async Task VerifyAsync_BodyExactlyAtTheLimit_ReturnsNull()
+    {
+        Assert.Null(await ContentDigestVerifier.VerifyAsync(ContentDigest.Compute(Body), new MemoryStream(Body), Body.Length));
+    }
+
+    [Fact]
+    public async Task VerifyAsync_BodyOneBytePastTheLimit_FailsWithBodyTooLarge()
+    {
+        Assert.Equal(KeyPairFailureReason.BodyTooLarge, await ContentDigestVerifier.VerifyAsync(ContentDigest.Compute(Body), new MemoryStream(Body), Body.Length - 1));
+    }
+
+    [Fact]
+    public async Task VerifyAsync_EndlessBody_StopsReadingOneBytePastTheLimit()
+    {
+        var endless = new EndlessStream();
+
+        KeyPairFailureReason? failure = await ContentDigestVerifier.VerifyAsync(ContentDigest.Compute(Body), endless, 100_000);
+
+        Assert.Equal(KeyPairFailureReason.BodyTooLarge, failure);
+        Assert.Equal(100_001, endless.BytesRead);
+    }
+
+    [Theory]
+    [InlineData("sha-256=not a byte sequence")]
+    [InlineData("sha-256=:AAAA:")]
+    [InlineData("=")]
+    public async Task VerifyAsync_UnusableField_FailsWithMalformedSignatureWithoutReading(string field)
+    {
+        var endless = new EndlessStream();
+
+        Assert.Equal(KeyPairFailureReason.MalformedSignature, await ContentDigestVerifier.VerifyAsync(field, endless, 1024));
+        Assert.Equal(0, endless.BytesRead);
+    }
+
+    [Fact]
+    public async Task VerifyAsync_OnlyUnknownAlgorithms_FailsWithDigestMismatch()
+    {
+        Assert.Equal(KeyPairFailureReason.DigestMismatch, await ContentDigestVerifier.VerifyAsync("md5=:AAAA:", new MemoryStream(Body), 1024));
+    }
+
+    [Fact]
+    public async Task VerifyAsync_FieldLongerThanTheLimits_FailsWithMalformedSignature()
+    {
+        string field = ContentDigest.Compute(Body) + ", x-padding=:" + new string('A', 200) + ":";
+
+        Assert.Null(await ContentDigestVerifier.VerifyAsync(field, new MemoryStream(Body), 1024));
+        Assert.Equal(KeyPairFailureReason.MalformedSignature, await ContentDigestVerifier.VerifyAsync(field, new MemoryStream(Body), 1024, limits: new StructuredFieldLimits { MaxFieldLength = 100 }));
+    }
+
+    [Fact]
+    public async Task VerifyAsync_ReadsFromTheCurrentPositionAndDoesNotRewind()
+    {
+        var stream = new MemoryStream([.. "prefix"u8, .. Body]) { Position = 6 };
+
+        Assert.Null(await ContentDigestVerifier.VerifyAsync(ContentDigest.Compute(Body), stream, 1024));
+        Assert.Equal(stream.Length, stream.Position);
+    }
+
+    [Fact]
+    public async Task VerifyAsync_StreamFails_ExceptionPropagates()
+    {
+        await Assert.ThrowsAsync<IOException>(async () => await ContentDigestVerifier.VerifyAsync(ContentDigest.Compute(Body), new FailingStream(), 1024));
+    }
+
+    private sealed class EndlessStream : Stream
+    {
+        public long BytesRead { get; private set; }
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => BytesRead; set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            Array.Fill(buffer, (byte)'x', offset, count);
+            BytesRead += count;
+            return count;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
+    private sealed class FailingStream : MemoryStream
+    {
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            ValueTask.FromException<int>(new IOException("The connection ended."));
+    }
+}
