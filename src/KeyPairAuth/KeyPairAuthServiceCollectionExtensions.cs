@@ -14,7 +14,9 @@ public static class KeyPairAuthServiceCollectionExtensions
 {
     /// <summary>
     /// Adds KeyPairAuth: <see cref="TimeProvider.System"/> (unless a <see cref="TimeProvider"/> is registered), the
-    /// <see cref="IKeyPairIssuer"/>, the <see cref="PublicKeyCache"/> in front of the key store, and, unless the
+    /// <see cref="IKeyPairIssuer"/>, the <see cref="PublicKeyCache"/> in front of the key store, an
+    /// <see cref="HttpMessageVerifier"/> over that cache for verifying outside the ASP.NET Core scheme (its policy from
+    /// <c>IOptions&lt;SignatureVerificationOptions&gt;</c>, validated at start-up), and, unless the
     /// application registers its own, an <see cref="InMemoryPublicKeyStore"/> and an <see cref="InMemoryReplayCache"/>.
     /// Choose the parts with the returned builder (<c>AddPublicKeyStore&lt;TStore&gt;()</c>,
     /// <c>AddReplayCache&lt;TCache&gt;()</c>, <c>UseInMemoryStores()</c>, <c>ConfigureKeyCache(...)</c>).
@@ -66,6 +68,15 @@ public static class KeyPairAuthServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<IOptions<PublicKeyCacheOptions>>().Value,
             sp.GetService<ILogger<PublicKeyCache>>()));
+
+        // For verifying outside the ASP.NET Core scheme (a gateway, a queue consumer): the application's key cache, so
+        // revocations through the issuer (and a fan-out) reach it at once; the policy from IOptions<SignatureVerificationOptions>.
+        services.AddOptions<SignatureVerificationOptions>().ValidateOnStart();
+        services.TryAddSingleton(sp => new HttpMessageVerifier(
+            sp.GetRequiredService<PublicKeyCache>(),
+            sp.GetRequiredService<IReplayCache>(),
+            sp.GetRequiredService<IOptions<SignatureVerificationOptions>>().Value,
+            sp.GetRequiredService<TimeProvider>()));
         return builder;
     }
 

@@ -36,11 +36,8 @@ public sealed class VerifyOutsideSchemeTests : IAsyncLifetime
         builder.Logging.ClearProviders();
         builder.Services.AddKeyPairAuth();
         _app = builder.Build();
-        var verifier = new HttpMessageVerifier(
-            _app.Services.GetRequiredService<PublicKeyCache>(),
-            _app.Services.GetRequiredService<IReplayCache>(),
-            new SignatureVerificationOptions(),
-            TimeProvider.System);
+        // The verifier AddKeyPairAuth registers: the application's key cache and replay cache.
+        HttpMessageVerifier verifier = _app.Services.GetRequiredService<HttpMessageVerifier>();
         var limits = new StructuredFieldLimits { MaxFieldLength = 512 };
         _app.Run(async context =>
         {

@@ -345,7 +345,7 @@ public sealed class RedisReplayCacheTests
     }
 
     private static HttpMessageVerifier Verifier(KeyPairAuthInstance instance) =>
-        new(instance.KeyCache, instance.ReplayCache, new SignatureVerificationOptions(), TimeProvider.System);
+        instance.Services.GetRequiredService<HttpMessageVerifier>();
 
     private static string NewNonce() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
 

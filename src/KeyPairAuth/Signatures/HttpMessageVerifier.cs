@@ -4,6 +4,7 @@ using KeyPairAuth.Keys;
 using KeyPairAuth.Replay;
 using KeyPairAuth.Stores;
 using KeyPairAuth.StructuredFields;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 using NSec.Cryptography;
 
@@ -64,11 +65,14 @@ public sealed partial class HttpMessageVerifier
         ArgumentNullException.ThrowIfNull(replayCache);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(timeProvider);
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxSignatures, 1, "options.MaxSignatures");
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxNonceLength, 1, "options.MaxNonceLength");
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.MaxSignatureAge, TimeSpan.Zero, "options.MaxSignatureAge");
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxFutureSkew, TimeSpan.Zero, "options.MaxFutureSkew");
-        ArgumentNullException.ThrowIfNull(options.FieldLimits, "options.FieldLimits");
+
+        // The same rules, and messages, as the options validator the host runs at start-up.
+        ValidateOptionsResult validation = new SignatureVerificationOptionsValidator().Validate(null, options);
+        if (validation.Failed)
+        {
+            throw new OptionsValidationException(nameof(SignatureVerificationOptions), typeof(SignatureVerificationOptions), validation.Failures);
+        }
+
         _keys = keys;
         _replayCache = replayCache;
         _spanReplayCache = replayCache as ISpanReplayCache;

@@ -700,7 +700,19 @@ public sealed class HttpMessageVerifierTests
         using var f = new VerifierFixture();
         var options = new SignatureVerificationOptions { MaxSignatures = 0 };
 
-        var exception = Assert.Throws<ArgumentOutOfRangeException>(() => new HttpMessageVerifier(new KeyPairAuth.Stores.PublicKeyCache(f.Store, f.Time), f.Replay, options, f.Time));
+        var exception = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => new HttpMessageVerifier(new KeyPairAuth.Stores.PublicKeyCache(f.Store, f.Time), f.Replay, options, f.Time));
         Assert.Contains("MaxSignatures", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Constructor_InvalidRequiredComponentName_ThrowsNamingIt()
+    {
+        // A direct verifier gets the same rules as the scheme: a name that is no field name would refuse every request.
+        using var f = new VerifierFixture();
+        var options = new SignatureVerificationOptions();
+        options.AdditionalRequiredComponents.Add("x tenant");
+
+        var exception = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => new HttpMessageVerifier(f.Store, f.Replay, options, f.Time));
+        Assert.Contains("x tenant", exception.Message, StringComparison.Ordinal);
     }
 }
