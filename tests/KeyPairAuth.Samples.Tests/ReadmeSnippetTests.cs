@@ -243,7 +243,7 @@ public sealed partial class ReadmeSnippetTests
     {
         // Everything this test runs with: the shared frameworks (Microsoft.NETCore.App, Microsoft.AspNetCore.App) and the
         // packages the docs use (KeyPairAuth.*, EF Core with SQLite and PostgreSQL, Microsoft.Extensions.Http(.Resilience),
-        // Microsoft.AspNetCore.OpenApi, StackExchange.Redis, xunit).
+        // Microsoft.AspNetCore.OpenApi, StackExchange.Redis, OpenTelemetry, xunit).
         string tpa = (string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!;
         return [.. tpa.Split(Path.PathSeparator).Where(p => p.EndsWith(".dll", StringComparison.OrdinalIgnoreCase))
             .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p))];
