@@ -9,7 +9,8 @@ namespace KeyPairAuth.AspNetCore.Tests;
 /// <summary>One case per rule: each refused request with its status and stable error code.</summary>
 public sealed class FailureMatrixTests(DefaultAppFixture fixture) : IClassFixture<DefaultAppFixture>
 {
-    private static readonly DateTimeOffset Now = TimeProvider.System.GetUtcNow();
+    // The app under test runs on the system clock: each test reads it when it signs, not once per class.
+    private static DateTimeOffset Now => TimeProvider.System.GetUtcNow();
 
     private TestApp App => fixture.App;
 

@@ -3,6 +3,7 @@ using System.Net;
 using KeyPairAuth.AspNetCore.Tests.Infrastructure;
 using KeyPairAuth.Replay;
 using KeyPairAuth.Stores;
+using KeyPairAuth.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -62,7 +63,7 @@ public sealed class InMemoryFallbackWarningTests
     public async Task Production_CustomStoreAndReplayCache_NoWarning()
     {
         List<LogLine> lines = await StartAndStopAsync(Environments.Production, s => s.AddKeyPairAuth()
-            .AddPublicKeyStore<CountingPublicKeyStore>(ServiceLifetime.Singleton)
+            .AddPublicKeyStore<FakePublicKeyStore>(ServiceLifetime.Singleton)
             .AddReplayCache<FullReplayCache>());
 
         Assert.DoesNotContain(lines, l => l.EventId == FallbackEventId);
@@ -71,7 +72,7 @@ public sealed class InMemoryFallbackWarningTests
     [Fact]
     public async Task Production_CustomStoreButFallbackReplayCache_WarnsAboutTheReplayCacheOnly()
     {
-        List<LogLine> lines = await StartAndStopAsync(Environments.Production, s => s.AddScoped<IPublicKeyStore, CountingPublicKeyStore>());
+        List<LogLine> lines = await StartAndStopAsync(Environments.Production, s => s.AddScoped<IPublicKeyStore, FakePublicKeyStore>());
 
         LogLine warning = Assert.Single(lines, l => l.EventId == FallbackEventId);
         Assert.Contains("in-memory replay cache", warning.Message, StringComparison.Ordinal);

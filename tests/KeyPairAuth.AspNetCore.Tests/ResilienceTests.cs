@@ -2,6 +2,7 @@ using System.Net;
 using KeyPairAuth.AspNetCore.Tests.Infrastructure;
 using KeyPairAuth.Replay;
 using KeyPairAuth.Stores;
+using KeyPairAuth.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -80,7 +81,7 @@ public sealed class ResilienceTests(DefaultAppFixture fixture) : IClassFixture<D
     [Fact]
     public async Task KeyStoreOutage_IsA500NotA401_AndLoggedAtError()
     {
-        await using TestApp app = await TestApp.StartAsync(services: s => s.AddSingleton<IPublicKeyStore, ThrowingPublicKeyStore>());
+        await using TestApp app = await TestApp.StartAsync(services: s => s.AddSingleton<IPublicKeyStore>(FakePublicKeyStore.Unavailable()));
         OutgoingRequest request = TestApp.Sign(app.Get("/orders"), TestKey.Create());
 
         using HttpResponseMessage response = await app.SendAsync(request);
@@ -104,14 +105,14 @@ public sealed class ResilienceTests(DefaultAppFixture fixture) : IClassFixture<D
     [Fact]
     public async Task AllowAnonymousEndpoint_SignedRequest_DoesNotTouchTheStore()
     {
-        var store = new CountingPublicKeyStore();
+        var store = new FakePublicKeyStore();
         await using TestApp app = await TestApp.StartAsync(services: s => s.AddSingleton<IPublicKeyStore>(store));
         TestKey key = await app.AddKeyAsync();
 
         using HttpResponseMessage response = await app.SendAsync(TestApp.Sign(app.Get("/anon"), key));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(0, store.Finds);
+        Assert.Equal(0, store.FindCalls);
     }
 
     [Fact]
@@ -127,7 +128,7 @@ public sealed class ResilienceTests(DefaultAppFixture fixture) : IClassFixture<D
     [Fact]
     public async Task LastUsed_ManyRequests_OneStoreWritePerKey()
     {
-        var store = new CountingPublicKeyStore();
+        var store = new FakePublicKeyStore();
         await using TestApp app = await TestApp.StartAsync(services: s => s.AddSingleton<IPublicKeyStore>(store));
         TestKey key = await app.AddKeyAsync();
 
@@ -137,12 +138,9 @@ public sealed class ResilienceTests(DefaultAppFixture fixture) : IClassFixture<D
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
 
-        for (int i = 0; i < 100 && store.LastUsedWrites == 0; i++)
-        {
-            await Task.Delay(20);
-        }
+        await store.FirstLastUsedCall.WaitAsync(TimeSpan.FromSeconds(30));
 
-        Assert.Equal(1, store.LastUsedWrites);
+        Assert.Equal(1, store.LastUsedCalls);
     }
 
     [Fact]

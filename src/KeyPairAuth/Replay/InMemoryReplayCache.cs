@@ -171,7 +171,7 @@ public sealed partial class InMemoryReplayCache : ISpanReplayCache
             return ReplayCheckResult.RateLimited;
         }
 
-        (ulong hi, ulong lo) = Digest(keyId, nonce);
+        (ulong hi, ulong lo) = DigestOverride is { } digest ? digest(keyId, nonce) : Digest(keyId, nonce);
         Shard shard = _shards[_shards.Length == 1 ? 0 : (int)(hi >> _shardShift)];
         ReplayCheckResult result = shard.TryAdd(hi, lo, expiry, now, AfterProbe);
         if (result != ReplayCheckResult.Accepted)
@@ -191,6 +191,12 @@ public sealed partial class InMemoryReplayCache : ISpanReplayCache
     /// widen the race window so a missing lock would show up as a double acceptance.
     /// </summary>
     internal Action? AfterProbe { get; set; }
+
+    /// <summary>
+    /// Gets or sets a test seam that replaces the salted SHA-256 digest of a pair. Tests use it to give two pairs digests
+    /// that share one half (odds of 2<sup>-64</sup> with the real digest), so the table must compare both halves.
+    /// </summary>
+    internal PairDigest? DigestOverride { get; set; }
 
     /// <summary>Drops every expired pair and shrinks the tables to fit what is left.</summary>
     internal void TrimExpired()
@@ -245,6 +251,9 @@ public sealed partial class InMemoryReplayCache : ISpanReplayCache
             }
         }
     }
+
+    /// <summary>Computes the 128-bit digest a pair is remembered by (see <see cref="DigestOverride"/>).</summary>
+    internal delegate (ulong Hi, ulong Lo) PairDigest(ReadOnlySpan<char> keyId, ReadOnlySpan<char> nonce);
 
     /// <summary>
     /// Per-key counts of remembered pairs, without storing key ids: a count-min sketch over time. A key id is hashed

@@ -3,6 +3,7 @@ using KeyPairAuth.AspNetCore.Tests.Infrastructure;
 using KeyPairAuth.Diagnostics;
 using KeyPairAuth.Replay;
 using KeyPairAuth.Stores;
+using KeyPairAuth.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -52,7 +53,7 @@ public sealed class KeyPairHealthChecksTests
     [Fact]
     public async Task Checks_StoreThrows_KeyStoreIsUnhealthyWithTheException()
     {
-        HealthReport report = await CheckAsync(s => s.AddSingleton<IPublicKeyStore, ThrowingPublicKeyStore>());
+        HealthReport report = await CheckAsync(s => s.AddSingleton<IPublicKeyStore>(FakePublicKeyStore.Unavailable()));
 
         Assert.Equal(HealthStatus.Unhealthy, report.Status);
         HealthReportEntry entry = report.Entries[KeyStore];
@@ -66,7 +67,7 @@ public sealed class KeyPairHealthChecksTests
     public async Task Checks_StoreThrows_WithDegradedFailureStatus_ReportsDegraded()
     {
         HealthReport report = await CheckAsync(
-            s => s.AddSingleton<IPublicKeyStore, ThrowingPublicKeyStore>(),
+            s => s.AddSingleton<IPublicKeyStore>(FakePublicKeyStore.Unavailable()),
             b => b.AddKeyPairAuthChecks(failureStatus: HealthStatus.Degraded, tags: ["ready"]));
 
         Assert.Equal(HealthStatus.Degraded, report.Entries[KeyStore].Status);
@@ -174,7 +175,7 @@ public sealed class KeyPairHealthChecksTests
         }
 
         Assert.Equal(HttpStatusCode.OK, await GetHealthAsync(_ => { }));
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, await GetHealthAsync(s => s.AddSingleton<IPublicKeyStore, ThrowingPublicKeyStore>()));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, await GetHealthAsync(s => s.AddSingleton<IPublicKeyStore>(FakePublicKeyStore.Unavailable())));
     }
 
     private sealed class AnsweringReplayCache(ReplayCheckResult answer) : IReplayCache

@@ -1,7 +1,8 @@
 using KeyPairAuth.AspNetCore.Internal;
-using KeyPairAuth.AspNetCore.Tests.Infrastructure;
 using KeyPairAuth.Stores;
+using KeyPairAuth.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
@@ -9,33 +10,34 @@ namespace KeyPairAuth.AspNetCore.Tests.Internal;
 
 public sealed class LastUsedRecorderTests
 {
-    private static (LastUsedRecorder Recorder, CountingPublicKeyStore Store) Create()
+    private static readonly TimeSpan Interval = TimeSpan.FromMinutes(1);
+
+    private static LastUsedRecorder Create(FakePublicKeyStore store, ILogger<LastUsedRecorder>? logger = null)
     {
-        var store = new CountingPublicKeyStore();
         ServiceProvider services = new ServiceCollection().AddSingleton<IPublicKeyStore>(store).BuildServiceProvider();
-        return (new LastUsedRecorder(services.GetRequiredService<IServiceScopeFactory>(), NullLogger<LastUsedRecorder>.Instance), store);
+        return new LastUsedRecorder(services.GetRequiredService<IServiceScopeFactory>(), logger ?? NullLogger<LastUsedRecorder>.Instance);
     }
 
     [Fact]
     public async Task Record_ManyUsesWithinInterval_OneStoreWritePerKeyPerInterval()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
-        (LastUsedRecorder recorder, CountingPublicKeyStore store) = Create();
-        TimeSpan interval = TimeSpan.FromMinutes(1);
+        var store = new FakePublicKeyStore();
+        LastUsedRecorder recorder = Create(store);
 
         for (int i = 0; i < 50; i++)
         {
-            recorder.Record("key-a", time.GetUtcNow(), interval);
-            recorder.Record("key-b", time.GetUtcNow(), interval);
+            recorder.Record("key-a", time.GetUtcNow(), Interval);
+            recorder.Record("key-b", time.GetUtcNow(), Interval);
             time.Advance(TimeSpan.FromSeconds(1));
         }
 
         time.Advance(TimeSpan.FromSeconds(10));
-        recorder.Record("key-a", time.GetUtcNow(), interval);
+        recorder.Record("key-a", time.GetUtcNow(), Interval);
         recorder.Complete();
         await recorder.RunAsync(CancellationToken.None);
 
-        Assert.Equal(3, store.LastUsedWrites);
+        Assert.Equal(3, store.LastUsedCalls);
         Assert.Equal(2, store.LastUsed.Count(u => u.KeyId == "key-a"));
         Assert.Equal(new DateTimeOffset(2026, 1, 1, 0, 1, 0, TimeSpan.Zero), store.LastUsed.Where(u => u.KeyId == "key-a").Max(u => u.At));
     }
@@ -44,29 +46,57 @@ public sealed class LastUsedRecorderTests
     public async Task Record_ConcurrentUses_OneWrite()
     {
         var time = new FakeTimeProvider();
-        (LastUsedRecorder recorder, CountingPublicKeyStore store) = Create();
+        var store = new FakePublicKeyStore();
+        LastUsedRecorder recorder = Create(store);
 
-        Parallel.For(0, 1000, _ => recorder.Record("key-a", time.GetUtcNow(), TimeSpan.FromMinutes(1)));
+        Parallel.For(0, 1000, _ => recorder.Record("key-a", time.GetUtcNow(), Interval));
         recorder.Complete();
         await recorder.RunAsync(CancellationToken.None);
 
-        Assert.Equal(1, store.LastUsedWrites);
+        Assert.Equal(1, store.LastUsedCalls);
     }
 
     [Fact]
-    public async Task Run_StoreThrows_KeepsRunningAndRetriesLater()
+    public async Task Run_StoreWriteFails_KeepsRunningAndRetriesOnTheNextUseWithinTheInterval()
     {
-        var time = new FakeTimeProvider();
-        ServiceProvider services = new ServiceCollection().AddSingleton<IPublicKeyStore, ThrowingPublicKeyStore>().BuildServiceProvider();
-        var recorder = new LastUsedRecorder(services.GetRequiredService<IServiceScopeFactory>(), NullLogger<LastUsedRecorder>.Instance);
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var store = new FakePublicKeyStore { Failure = new InvalidOperationException("The key store is unavailable."), FailuresLeft = 1 };
+        var logger = new FailureSignallingLogger();
+        LastUsedRecorder recorder = Create(store, logger);
 
-        recorder.Record("key-a", time.GetUtcNow(), TimeSpan.FromMinutes(1));
-        using var cts = new CancellationTokenSource();
-        Task run = recorder.RunAsync(cts.Token);
-        await Task.Delay(50);
-        recorder.Record("key-a", time.GetUtcNow(), TimeSpan.FromMinutes(1));
+        recorder.Record("key-a", time.GetUtcNow(), Interval);
+        Task run = recorder.RunAsync(CancellationToken.None);
+
+        // The recorder logs the failure after it gave the key's interval back: from then on the next use is written.
+        await logger.WriteFailed.WaitAsync(TimeSpan.FromSeconds(30));
+        time.Advance(TimeSpan.FromSeconds(1));
+        DateTimeOffset retriedAt = time.GetUtcNow();
+        recorder.Record("key-a", retriedAt, Interval);
         recorder.Complete();
+        await run; // Completes without throwing although a write failed.
 
-        await run; // Completes without throwing although every write failed.
+        Assert.Equal(2, store.LastUsedCalls);
+        Assert.Equal([("key-a", retriedAt)], store.LastUsed);
+    }
+
+    /// <summary>Completes <see cref="WriteFailed"/> when the recorder logs a failed write (event 103).</summary>
+    private sealed class FailureSignallingLogger : ILogger<LastUsedRecorder>
+    {
+        private readonly TaskCompletionSource _writeFailed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task WriteFailed => _writeFailed.Task;
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (eventId.Name == "LastUsedRecordFailed")
+            {
+                _writeFailed.TrySetResult();
+            }
+        }
     }
 }

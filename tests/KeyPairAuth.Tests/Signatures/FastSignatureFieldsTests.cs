@@ -1,6 +1,7 @@
 using System.Text;
 using KeyPairAuth.Signatures;
 using KeyPairAuth.StructuredFields;
+using KeyPairAuth.Testing;
 
 namespace KeyPairAuth.Tests.Signatures;
 
@@ -10,6 +11,8 @@ namespace KeyPairAuth.Tests.Signatures;
 /// </summary>
 public sealed class FastSignatureFieldsTests
 {
+    private const int MaxEdits = 3;
+
     private const string SeedInput = "sig1=(\"@method\" \"@authority\" \"@path\" \"@query\" \"content-digest\");created=1772366400;expires=1772366700;keyid=\"kpa_testKey000000001\";nonce=\"abc_-1\";alg=\"ed25519\";tag=\"app\"";
 
     private static readonly string SeedSignature = "sig1=:" + Convert.ToBase64String(Enumerable.Range(0, 64).Select(i => (byte)(i * 7)).ToArray()) + ":";
@@ -72,8 +75,8 @@ public sealed class FastSignatureFieldsTests
         int fastAccepted = 0, genericAccepted = 0;
         for (int i = 0; i < 30_000; i++)
         {
-            string input = i % 10 == 0 ? RandomAscii(random, random.Next(0, 80)) : Splice(random, SeedInput);
-            string signature = i % 3 == 0 ? Splice(random, SeedSignature) : SeedSignature;
+            string input = i % 10 == 0 ? FuzzInput.RandomString(random, random.Next(0, 80)) : FuzzInput.Splice(random, SeedInput, Fragments, MaxEdits);
+            string signature = i % 3 == 0 ? FuzzInput.Splice(random, SeedSignature, Fragments, MaxEdits) : SeedSignature;
             StructuredFieldLimits limits = i % 5 == 0 ? tight : StructuredFieldLimits.Default;
 
             bool fast = FastSignatureFields.TryRead(input, signature, limits, out FastSignatureFields fields);
@@ -139,12 +142,12 @@ public sealed class FastSignatureFieldsTests
             string signature = signed.GetFieldValues("Signature")[0]!;
             if (i % 4 != 0)
             {
-                input = Splice(random, input);
+                input = FuzzInput.Splice(random, input, Fragments, MaxEdits);
             }
 
             if (i % 7 == 0)
             {
-                signature = Splice(random, signature);
+                signature = FuzzInput.Splice(random, signature, Fragments, MaxEdits);
             }
 
             TestRequest request = signed.Replace("Signature-Input", input).Replace("Signature", signature);
@@ -309,43 +312,5 @@ public sealed class FastSignatureFieldsTests
         {
             writer.Dispose();
         }
-    }
-
-    private static string RandomAscii(Random random, int length)
-    {
-        var builder = new StringBuilder(length);
-        for (int i = 0; i < length; i++)
-        {
-            builder.Append((char)random.Next(0x20, 0x7F));
-        }
-
-        return builder.ToString();
-    }
-
-    private static string Splice(Random random, string seed)
-    {
-        var builder = new StringBuilder(seed);
-        int edits = random.Next(1, 4);
-        for (int e = 0; e < edits; e++)
-        {
-            int at = random.Next(0, builder.Length + 1);
-            switch (random.Next(4))
-            {
-                case 0:
-                    builder.Insert(at, Fragments[random.Next(Fragments.Length)]);
-                    break;
-                case 1 when builder.Length > 0:
-                    builder.Remove(Math.Min(at, builder.Length - 1), 1);
-                    break;
-                case 2 when builder.Length > 0:
-                    builder[Math.Min(at, builder.Length - 1)] = (char)random.Next(0x20, 0x7F);
-                    break;
-                default:
-                    builder.Insert(at, ' ');
-                    break;
-            }
-        }
-
-        return builder.ToString();
     }
 }

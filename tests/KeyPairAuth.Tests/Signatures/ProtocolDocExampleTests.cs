@@ -3,6 +3,7 @@ using KeyPairAuth.Digests;
 using KeyPairAuth.Keys;
 using KeyPairAuth.Signatures;
 using KeyPairAuth.StructuredFields;
+using KeyPairAuth.Testing;
 using Microsoft.Extensions.Time.Testing;
 
 namespace KeyPairAuth.Tests.Signatures;
@@ -64,7 +65,7 @@ public sealed class ProtocolDocExampleTests
         (TestRequest request, byte[] body) = ExampleRequest();
         using SigningKey key = ExampleKey();
         request.With("Signature-Input", Block("signature-input")).With("Signature", Block("signature"));
-        var store = new FakeKeyStore().Add(TestKeys.Record(key));
+        var store = new FakePublicKeyStore().Add(TestKeys.Record(key));
         var time = new FakeTimeProvider(DateTimeOffset.FromUnixTimeSeconds(1767225600 + 10));
         var verifier = new HttpMessageVerifier(new KeyPairAuth.Stores.PublicKeyCache(store, time), new FakeReplayCache(), new SignatureVerificationOptions(), time);
 

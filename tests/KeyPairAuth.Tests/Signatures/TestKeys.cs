@@ -1,10 +1,9 @@
 using KeyPairAuth.Keys;
-using KeyPairAuth.Replay;
 using KeyPairAuth.Stores;
 
 namespace KeyPairAuth.Tests.Signatures;
 
-/// <summary>RFC 9421 B.1.4 test-key-ed25519, and hand-written store / replay-cache fakes.</summary>
+/// <summary>RFC 9421 B.1.4 test-key-ed25519, deterministic keys, and key records.</summary>
 internal static class TestKeys
 {
     public const string RfcKeyId = "test-key-ed25519";
@@ -32,65 +31,4 @@ internal static class TestKeys
         ExpiresAt = expiresAt,
         RevokedAt = revokedAt,
     };
-}
-
-internal sealed class FakeKeyStore : IPublicKeyStore
-{
-    private readonly Dictionary<string, PublicKeyRecord> _records = new(StringComparer.Ordinal);
-
-    public int FindCalls { get; private set; }
-
-    public Exception? Failure { get; set; }
-
-    public FakeKeyStore Add(PublicKeyRecord record)
-    {
-        _records[record.KeyId] = record;
-        return this;
-    }
-
-    public ValueTask<PublicKeyRecord?> FindAsync(string keyId, CancellationToken cancellationToken = default)
-    {
-        FindCalls++;
-        if (Failure is not null)
-        {
-            throw Failure;
-        }
-
-        return ValueTask.FromResult(_records.GetValueOrDefault(keyId));
-    }
-
-    public ValueTask<IReadOnlyList<PublicKeyRecord>> ListByOwnerAsync(string owner, CancellationToken cancellationToken = default) =>
-        ValueTask.FromResult<IReadOnlyList<PublicKeyRecord>>([.. _records.Values.Where(r => r.Owner == owner)]);
-
-    public ValueTask<PublicKeyAddResult> AddAsync(PublicKeyRecord record, int maxActiveKeysPerOwner, CancellationToken cancellationToken = default)
-    {
-        _records[record.KeyId] = record;
-        return ValueTask.FromResult(PublicKeyAddResult.Added);
-    }
-
-    public ValueTask<PublicKeyRecord?> RevokeAsync(string keyId, DateTimeOffset revokedAt, CancellationToken cancellationToken = default) =>
-        throw new NotSupportedException();
-
-    public ValueTask RecordLastUsedAsync(string keyId, DateTimeOffset lastUsedAt, CancellationToken cancellationToken = default) =>
-        ValueTask.CompletedTask;
-}
-
-internal sealed class FakeReplayCache : IReplayCache
-{
-    private readonly HashSet<(string, string)> _seen = [];
-
-    public List<(string KeyId, string Nonce, DateTimeOffset RememberUntil)> Calls { get; } = [];
-
-    public ReplayCheckResult? ForcedResult { get; set; }
-
-    public ValueTask<ReplayCheckResult> TryAddAsync(string keyId, string nonce, DateTimeOffset rememberUntil, CancellationToken cancellationToken = default)
-    {
-        Calls.Add((keyId, nonce, rememberUntil));
-        if (ForcedResult is { } forced)
-        {
-            return ValueTask.FromResult(forced);
-        }
-
-        return ValueTask.FromResult(_seen.Add((keyId, nonce)) ? ReplayCheckResult.Accepted : ReplayCheckResult.Replayed);
-    }
 }

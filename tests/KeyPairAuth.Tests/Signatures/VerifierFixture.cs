@@ -3,6 +3,7 @@ using KeyPairAuth.Keys;
 using KeyPairAuth.Signatures;
 using KeyPairAuth.Stores;
 using KeyPairAuth.StructuredFields;
+using KeyPairAuth.Testing;
 using Microsoft.Extensions.Time.Testing;
 
 namespace KeyPairAuth.Tests.Signatures;
@@ -23,7 +24,7 @@ internal sealed class VerifierFixture : IDisposable
 
     public FakeTimeProvider Time { get; } = new(Now);
 
-    public FakeKeyStore Store { get; } = new();
+    public FakePublicKeyStore Store { get; } = new();
 
     public FakeReplayCache Replay { get; } = new();
 

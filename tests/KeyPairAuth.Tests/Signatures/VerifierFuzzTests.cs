@@ -1,12 +1,14 @@
-using System.Text;
 using KeyPairAuth.Digests;
 using KeyPairAuth.Signatures;
+using KeyPairAuth.Testing;
 
 namespace KeyPairAuth.Tests.Signatures;
 
 /// <summary>The verifier's entry point on hostile input: only results, never an exception.</summary>
 public sealed class VerifierFuzzTests
 {
+    private const int MaxEdits = 5;
+
     private static readonly string[] Fragments =
     [
         "sig1", "=", "(", ")", "\"", "@method", "@authority", "@path", "@query", "content-digest", ";", "created=", "1772366400",
@@ -23,8 +25,8 @@ public sealed class VerifierFuzzTests
         for (int i = 0; i < 2000; i++)
         {
             TestRequest request = VerifierFixture.Get()
-                .With("Signature-Input", RandomString(random, random.Next(0, 300), ascii: i % 2 == 0))
-                .With("Signature", RandomString(random, random.Next(0, 200), ascii: i % 3 == 0));
+                .With("Signature-Input", FuzzInput.RandomString(random, random.Next(0, 300), ascii: i % 2 == 0))
+                .With("Signature", FuzzInput.RandomString(random, random.Next(0, 200), ascii: i % 3 == 0));
 
             SignatureVerificationResult result = await f.VerifyAsync(request);
 
@@ -40,8 +42,8 @@ public sealed class VerifierFuzzTests
         for (int i = 0; i < 5000; i++)
         {
             TestRequest request = (i % 4 == 0 ? VerifierFixture.Post() : VerifierFixture.Get())
-                .With("Signature-Input", Splice(random, "sig1=(\"@method\" \"@authority\" \"@path\" \"@query\");created=1772366400;keyid=\"kpa_testKey000000001\";nonce=\"abc\""))
-                .With("Signature", Splice(random, "sig1=:" + Convert.ToBase64String(new byte[64]) + ":"));
+                .With("Signature-Input", FuzzInput.Splice(random, "sig1=(\"@method\" \"@authority\" \"@path\" \"@query\");created=1772366400;keyid=\"kpa_testKey000000001\";nonce=\"abc\"", Fragments, MaxEdits))
+                .With("Signature", FuzzInput.Splice(random, "sig1=:" + Convert.ToBase64String(new byte[64]) + ":", Fragments, MaxEdits));
 
             SignatureVerificationResult result = await f.VerifyAsync(request);
 
@@ -59,8 +61,8 @@ public sealed class VerifierFuzzTests
         string signature = original.GetFieldValues("Signature")[0]!;
         for (int i = 0; i < 2000; i++)
         {
-            string mutatedInput = Mutate(random, input);
-            string mutatedSignature = i % 2 == 0 ? signature : Mutate(random, signature);
+            string mutatedInput = FuzzInput.ReplaceOneChar(random, input);
+            string mutatedSignature = i % 2 == 0 ? signature : FuzzInput.ReplaceOneChar(random, signature);
             if (mutatedInput == input && mutatedSignature == signature)
             {
                 continue;
@@ -86,7 +88,7 @@ public sealed class VerifierFuzzTests
         var random = new Random(5);
         for (int i = 0; i < 1000; i++)
         {
-            string digest = i % 2 == 0 ? RandomString(random, random.Next(0, 120), ascii: true) : Splice(random, "sha-256=:X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=:, sha-512=:AAAA:");
+            string digest = i % 2 == 0 ? FuzzInput.RandomString(random, random.Next(0, 120), ascii: true) : FuzzInput.Splice(random, "sha-256=:X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=:, sha-512=:AAAA:", Fragments, MaxEdits);
             TestRequest request = f.Sign(VerifierFixture.Post()).Replace(ContentDigest.FieldName, digest);
 
             _ = await f.VerifyAsync(request);
@@ -143,48 +145,5 @@ public sealed class VerifierFuzzTests
 
         Assert.Equal(KeyPairFailureReason.MalformedSignature, (await f.VerifyAsync(request)).Failure);
         Assert.Equal(0, f.Store.FindCalls);
-    }
-
-    private static string RandomString(Random random, int length, bool ascii)
-    {
-        var builder = new StringBuilder(length);
-        for (int i = 0; i < length; i++)
-        {
-            builder.Append(ascii ? (char)random.Next(0x20, 0x7F) : (char)random.Next(0, 0x10000));
-        }
-
-        return builder.ToString();
-    }
-
-    private static string Splice(Random random, string seed)
-    {
-        var builder = new StringBuilder(seed);
-        int edits = random.Next(1, 6);
-        for (int e = 0; e < edits; e++)
-        {
-            int at = random.Next(0, builder.Length + 1);
-            switch (random.Next(3))
-            {
-                case 0:
-                    builder.Insert(at, Fragments[random.Next(Fragments.Length)]);
-                    break;
-                case 1 when builder.Length > 0:
-                    builder.Remove(Math.Min(at, builder.Length - 1), 1);
-                    break;
-                default:
-                    builder.Insert(at, (char)random.Next(0x20, 0x7F));
-                    break;
-            }
-        }
-
-        return builder.ToString();
-    }
-
-    private static string Mutate(Random random, string value)
-    {
-        char[] chars = value.ToCharArray();
-        int index = random.Next(chars.Length);
-        chars[index] = (char)random.Next(0x20, 0x7F);
-        return new string(chars);
     }
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using KeyPairAuth.Keys;
 using KeyPairAuth.Stores;
+using KeyPairAuth.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
@@ -15,7 +16,7 @@ public sealed class PublicKeyCacheTests
 
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero));
 
-    private readonly CountingStore _store = new();
+    private readonly FakePublicKeyStore _store = new();
 
     [Fact]
     public async Task FindAsync_SecondCallWhileFresh_DoesNotCallStore()
@@ -518,63 +519,21 @@ public sealed class PublicKeyCacheTests
         };
     }
 
-    private sealed class CountingStore : IPublicKeyStore
-    {
-        private readonly ConcurrentDictionary<string, PublicKeyRecord> _records = new(StringComparer.Ordinal);
-        private int _findCalls;
-
-        public int FindCalls => Volatile.Read(ref _findCalls);
-
-        public Task? Gate { get; set; }
-
-        public Exception? Failure { get; set; }
-
-        public void Add(PublicKeyRecord record) => _records[record.KeyId] = record;
-
-        public async ValueTask<PublicKeyRecord?> FindAsync(string keyId, CancellationToken cancellationToken = default)
-        {
-            Interlocked.Increment(ref _findCalls);
-            if (Gate is { } gate)
-            {
-                await gate.WaitAsync(cancellationToken);
-            }
-
-            if (Failure is { } failure)
-            {
-                throw failure;
-            }
-
-            return _records.TryGetValue(keyId, out PublicKeyRecord? record) ? record : null;
-        }
-
-        public ValueTask<IReadOnlyList<PublicKeyRecord>> ListByOwnerAsync(string owner, CancellationToken cancellationToken = default) =>
-            throw new NotSupportedException();
-
-        public ValueTask<PublicKeyAddResult> AddAsync(PublicKeyRecord record, int maxActiveKeysPerOwner, CancellationToken cancellationToken = default) =>
-            throw new NotSupportedException();
-
-        public ValueTask<PublicKeyRecord?> RevokeAsync(string keyId, DateTimeOffset revokedAt, CancellationToken cancellationToken = default) =>
-            throw new NotSupportedException();
-
-        public ValueTask RecordLastUsedAsync(string keyId, DateTimeOffset lastUsedAt, CancellationToken cancellationToken = default) =>
-            throw new NotSupportedException();
-    }
-
     /// <summary>A per-scope store over the shared counting store; counts instances created and disposed per backing store.</summary>
     private sealed class ScopedStore : IPublicKeyStore, IDisposable
     {
-        private static readonly ConcurrentDictionary<CountingStore, (int Created, int Disposed)> Counts = new();
-        private readonly CountingStore _inner;
+        private static readonly ConcurrentDictionary<FakePublicKeyStore, (int Created, int Disposed)> Counts = new();
+        private readonly FakePublicKeyStore _inner;
 
-        public ScopedStore(CountingStore inner)
+        public ScopedStore(FakePublicKeyStore inner)
         {
             _inner = inner;
             Counts.AddOrUpdate(inner, (1, 0), (_, c) => (c.Created + 1, c.Disposed));
         }
 
-        public static int Created(CountingStore inner) => Counts.TryGetValue(inner, out (int Created, int Disposed) c) ? c.Created : 0;
+        public static int Created(FakePublicKeyStore inner) => Counts.TryGetValue(inner, out (int Created, int Disposed) c) ? c.Created : 0;
 
-        public static int Disposed(CountingStore inner) => Counts.TryGetValue(inner, out (int Created, int Disposed) c) ? c.Disposed : 0;
+        public static int Disposed(FakePublicKeyStore inner) => Counts.TryGetValue(inner, out (int Created, int Disposed) c) ? c.Disposed : 0;
 
         public ValueTask<PublicKeyRecord?> FindAsync(string keyId, CancellationToken cancellationToken = default) => _inner.FindAsync(keyId, cancellationToken);
 

@@ -1,5 +1,6 @@
 using System.Text;
 using KeyPairAuth.StructuredFields;
+using KeyPairAuth.Testing;
 
 namespace KeyPairAuth.Tests.StructuredFields;
 
@@ -14,6 +15,8 @@ public sealed class StructuredFieldFuzzTests
 
     // Characters that matter to the grammar, weighted towards structure so random strings get deep into the parser.
     private const string Alphabet = "abcz*AZ09-_.:/;=,() \t\"\\?@%!#+'&^`|~'/=";
+
+    private static readonly string[] AlphabetFragments = [.. Alphabet.Select(c => c.ToString())];
 
     private static readonly StructuredFieldLimits Roomy = new() { MaxFieldLength = 1 << 22, MaxMembers = 1 << 20, MaxInnerListItems = 1 << 20, MaxParameters = 1 << 20 };
 
@@ -61,17 +64,9 @@ public sealed class StructuredFieldFuzzTests
     public void RandomGrammarAscii_OnlyDocumentedOutcomes()
     {
         var random = new Random(9651);
-        var builder = new StringBuilder();
         for (int i = 0; i < 5000; i++)
         {
-            builder.Clear();
-            int length = random.Next(0, 60);
-            for (int j = 0; j < length; j++)
-            {
-                builder.Append(Alphabet[random.Next(Alphabet.Length)]);
-            }
-
-            AssertOnlyDocumentedOutcomes(builder.ToString());
+            AssertOnlyDocumentedOutcomes(FuzzInput.RandomString(random, random.Next(0, 60), Alphabet));
         }
     }
 
@@ -82,26 +77,8 @@ public sealed class StructuredFieldFuzzTests
         int accepted = 0;
         for (int i = 0; i < 5000; i++)
         {
-            var chars = new StringBuilder(Seeds[random.Next(Seeds.Length)]);
-            int mutations = random.Next(1, 4);
-            for (int m = 0; m < mutations && chars.Length > 0; m++)
-            {
-                int at = random.Next(chars.Length);
-                switch (random.Next(3))
-                {
-                    case 0:
-                        chars[at] = Alphabet[random.Next(Alphabet.Length)];
-                        break;
-                    case 1:
-                        chars.Remove(at, 1);
-                        break;
-                    default:
-                        chars.Insert(at, Alphabet[random.Next(Alphabet.Length)]);
-                        break;
-                }
-            }
-
-            accepted += AssertOnlyDocumentedOutcomes(chars.ToString());
+            string field = FuzzInput.Splice(random, Seeds[random.Next(Seeds.Length)], AlphabetFragments, maxEdits: 3);
+            accepted += AssertOnlyDocumentedOutcomes(field);
         }
 
         // The mutation corpus must exercise the success path too, or the round-trip property proves nothing.
