@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using KeyPairAuth.AspNetCore.Tests.Infrastructure;
 using KeyPairAuth.Stores;
+using KeyPairAuth.Testing;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -80,7 +81,7 @@ public sealed class SchemeTelemetryTests
     [Fact]
     public async Task Metrics_KeyStoreThrows_RecordsErrorTaggedWithTheExceptionType()
     {
-        await using TestApp app = await TestApp.StartAsync(services: s => s.AddSingleton<IPublicKeyStore, ThrowingPublicKeyStore>());
+        await using TestApp app = await TestApp.StartAsync(services: s => s.AddSingleton<IPublicKeyStore>(FakePublicKeyStore.Unavailable()));
         using var telemetry = SchemeTelemetry.For(app);
 
         using HttpResponseMessage response = await app.SendAsync(TestApp.Sign(app.Get("/orders"), TestKey.Create()));
@@ -148,7 +149,7 @@ public sealed class SchemeTelemetryTests
     [Fact]
     public async Task Trace_KeyStoreThrows_SpanHasErrorTypeOfTheException()
     {
-        await using TestApp app = await TestApp.StartAsync(services: s => s.AddSingleton<IPublicKeyStore, ThrowingPublicKeyStore>());
+        await using TestApp app = await TestApp.StartAsync(services: s => s.AddSingleton<IPublicKeyStore>(FakePublicKeyStore.Unavailable()));
         using var spans = new SpanCapture();
 
         using HttpResponseMessage response = await app.SendAsync(spans.Propagate(TestApp.Sign(app.Get("/orders"), TestKey.Create())));

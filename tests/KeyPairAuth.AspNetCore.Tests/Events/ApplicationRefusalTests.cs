@@ -4,6 +4,7 @@ using System.Text.Json;
 using KeyPairAuth.AspNetCore.Tests.Infrastructure;
 using KeyPairAuth.Signatures;
 using KeyPairAuth.Stores;
+using KeyPairAuth.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging;
@@ -150,7 +151,7 @@ public sealed class ApplicationRefusalTests
                 context.Fail("the key store is down");
                 return Task.CompletedTask;
             },
-            s => s.AddSingleton<IPublicKeyStore, ThrowingPublicKeyStore>());
+            s => s.AddSingleton<IPublicKeyStore>(FakePublicKeyStore.Unavailable()));
 
         using HttpResponseMessage response = await app.SendAsync(TestApp.Sign(app.Get("/orders"), TestKey.Create()));
 

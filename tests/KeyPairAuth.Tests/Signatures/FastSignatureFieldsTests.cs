@@ -178,7 +178,7 @@ public sealed class FastSignatureFieldsTests
         for (int i = 0; i < 4000; i++)
         {
             string seed = i % 2 == 0 ? SeedInput : SeedInput.Replace("\"content-digest\")", "\"content-digest\" \"x-tenant\")", StringComparison.Ordinal);
-            string input = i % 5 == 0 ? seed : Splice(random, seed);
+            string input = i % 5 == 0 ? seed : FuzzInput.Splice(random, seed, Fragments, MaxEdits);
             if (!FastSignatureFields.TryRead(input, SeedSignature, StructuredFieldLimits.Default, out FastSignatureFields fields))
             {
                 continue;

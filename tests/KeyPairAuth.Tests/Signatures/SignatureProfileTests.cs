@@ -2,6 +2,7 @@ using System.Reflection;
 using KeyPairAuth.Keys;
 using KeyPairAuth.Signatures;
 using KeyPairAuth.Stores;
+using KeyPairAuth.Testing;
 
 namespace KeyPairAuth.Tests.Signatures;
 

@@ -142,7 +142,7 @@ public sealed class VerifierBoundaryTests
     public async Task Verify_KeyIdOfMaxKeyIdLength_IsLookedUpAndFailsAsAnUnknownKey()
     {
         using var f = new VerifierFixture();
-        string keyId = new('k', HttpMessageVerifier.MaxKeyIdLength);
+        string keyId = new('k', SignatureProfile.MaxKeyIdLength);
         TestRequest request = f.SignRaw(VerifierFixture.Get(), $"sig1={Std};created={f.NowSeconds};keyid=\"{keyId}\";nonce=\"n\"");
 
         // Not refused as malformed: it reached the key lookup, where an unknown key fails like a bad signature.
@@ -151,7 +151,7 @@ public sealed class VerifierBoundaryTests
 
     [Theory]
     [InlineData(0)]
-    [InlineData(HttpMessageVerifier.MaxKeyIdLength + 1)]
+    [InlineData(SignatureProfile.MaxKeyIdLength + 1)]
     public async Task Verify_KeyIdEmptyOrLongerThanMaxKeyIdLength_FailsWithMalformedSignature(int length)
     {
         using var f = new VerifierFixture();

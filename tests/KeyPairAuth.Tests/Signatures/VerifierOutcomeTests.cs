@@ -179,7 +179,7 @@ public sealed class VerifierOutcomeTests
             default: options.FieldLimits = null!; break;
         }
 
-        var exception = Assert.ThrowsAny<ArgumentException>(() => new HttpMessageVerifier(new PublicKeyCache(new FakePublicKeyStore(), time), new FakeReplayCache(), options, time));
+        var exception = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => new HttpMessageVerifier(new PublicKeyCache(new FakePublicKeyStore(), time), new FakeReplayCache(), options, time));
 
         Assert.Contains(setting, exception.Message, StringComparison.Ordinal);
     }
