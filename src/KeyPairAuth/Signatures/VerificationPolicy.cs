@@ -1,7 +1,7 @@
 namespace KeyPairAuth.Signatures;
 
 /// <summary>
-/// The checks on a signature's parameters, coverage and timestamps (design.md policy table), before any key is involved:
+/// The checks on a signature's parameters, coverage and timestamps (docs/protocol.md §2 and §3), before any key is involved:
 /// they need only the request and <see cref="SignatureVerificationOptions"/>, and they run in this order.
 /// </summary>
 internal static class VerificationPolicy
