@@ -250,11 +250,16 @@ internal static class EndToEndRunner
         return new Variant(name, description, app, client, baseUri);
     }
 
-    internal static async Task<HttpStatusCode> SendOnceAsync(Variant v, RequestHeaders? headers, string? jwt)
+    internal static async Task<HttpStatusCode> SendOnceAsync(Variant v, RequestHeaders? headers, string? jwt) =>
+        (await SendOnceDescribedAsync(v, headers, jwt)).Status;
+
+    /// <summary>Sends one request; returns its status and, for a set-up check that fails, what the server said.</summary>
+    internal static async Task<(HttpStatusCode Status, string Description)> SendOnceDescribedAsync(Variant v, RequestHeaders? headers, string? jwt)
     {
         using var request = CreateRequest(headers, jwt);
         using var response = await v.Client.SendAsync(request);
-        return response.StatusCode;
+        string body = await response.Content.ReadAsStringAsync();
+        return (response.StatusCode, $"{(int)response.StatusCode} {response.Headers.WwwAuthenticate} {body}");
     }
 
     private static HttpRequestMessage CreateRequest(RequestHeaders? headers, string? jwt)

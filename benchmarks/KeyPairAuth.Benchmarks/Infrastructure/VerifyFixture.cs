@@ -164,8 +164,12 @@ internal sealed class VerifyFixture : IDisposable
             ValueTask.FromResult(ReplayCheckResult.Accepted);
     }
 
-    /// <summary>Forwards to the current cache; <see cref="NextGeneration"/> swaps in a fresh, empty one.</summary>
-    private sealed class GenerationalReplayCache(Func<IReplayCache> factory) : IReplayCache
+    /// <summary>
+    /// Forwards to the current cache; <see cref="NextGeneration"/> swaps in a fresh, empty one. It forwards the span
+    /// call too (the internal interface exists so that a wrapper like this one keeps the allocation-free path an app
+    /// gets by registering <see cref="InMemoryReplayCache"/> directly; before issue 10 only that exact type got it).
+    /// </summary>
+    private sealed class GenerationalReplayCache(Func<IReplayCache> factory) : ISpanReplayCache
     {
         private IReplayCache _current = factory();
 
@@ -173,6 +177,11 @@ internal sealed class VerifyFixture : IDisposable
 
         public ValueTask<ReplayCheckResult> TryAddAsync(string keyId, string nonce, DateTimeOffset rememberUntil, CancellationToken cancellationToken = default) =>
             _current.TryAddAsync(keyId, nonce, rememberUntil, cancellationToken);
+
+        public ReplayCheckResult TryAdd(ReadOnlySpan<char> keyId, ReadOnlySpan<char> nonce, DateTimeOffset rememberUntil) =>
+            _current is ISpanReplayCache span
+                ? span.TryAdd(keyId, nonce, rememberUntil)
+                : _current.TryAddAsync(keyId.ToString(), nonce.ToString(), rememberUntil).AsTask().GetAwaiter().GetResult();
     }
 
     /// <summary>

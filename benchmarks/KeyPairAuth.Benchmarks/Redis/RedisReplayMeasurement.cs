@@ -185,7 +185,8 @@ internal static class RedisReplayMeasurement
             foreach (Variant v in variants)
             {
                 RequestHeaders headers = Sign(v, key, 1)[0];
-                Fixtures.Require(await EndToEndRunner.SendOnceAsync(v, headers, null) == HttpStatusCode.OK, $"{v.Name} accepts a signed request");
+                (HttpStatusCode status, string said) = await EndToEndRunner.SendOnceDescribedAsync(v, headers, null);
+                Fixtures.Require(status == HttpStatusCode.OK, $"{v.Name} accepts a signed request (got {said})");
                 Fixtures.Require(await EndToEndRunner.SendOnceAsync(v, headers, null) == HttpStatusCode.Unauthorized, $"{v.Name} refuses a replay");
                 Fixtures.Require(await EndToEndRunner.SendOnceAsync(v, null, null) == HttpStatusCode.Unauthorized, $"{v.Name} refuses an unsigned request");
             }
@@ -226,7 +227,7 @@ internal static class RedisReplayMeasurement
 
     private static RequestHeaders[] Sign(Variant v, SigningKey key, int count)
     {
-        var request = new BenchRequest("GET", v.BaseUri.Authority, Path, false);
+        var request = new BenchRequest("GET", v.BaseUri.Authority, Path, false) { Scheme = v.BaseUri.Scheme };
         var signer = new HttpMessageSigner();
         var pool = new RequestHeaders[count];
         for (int i = 0; i < count; i++)
