@@ -185,6 +185,25 @@ public sealed class KeyPairHttpClientBuilderExtensionsTests
     }
 
     [Theory]
+    [InlineData("Sig1")]
+    [InlineData("sig 1")]
+    [InlineData("1sig")]
+    public void Validate_LabelOutsideTheGrammar_FailsAtStartUpNamingIt(string label)
+    {
+        using SigningKey key = SigningKey.Generate();
+        using ServiceProvider provider = Build(b => b.AddKeyPairSigning(o =>
+        {
+            o.Secret = key.ExportSecret();
+            o.Signature.Label = label;
+        }));
+
+        OptionsValidationException ex = StartUpFailure(provider);
+
+        Assert.Contains("Signature.Label", ex.Message, StringComparison.Ordinal);
+        Assert.Contains($"\"{label}\"", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("kpa_sk_short")]
     [InlineData("sk_live_51Habc0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdefghijklmn")]
     public void Validate_MalformedSecret_FailsAtStartUpWithThePreciseReasonAndNoSecret(string secret)

@@ -114,6 +114,11 @@ internal sealed class KeyPairSigningOptionsValidator : IValidateOptions<KeyPairS
         {
             errors.Add($"{Setting(nameof(SigningOptions.Label))} must not be empty for {client}.");
         }
+        else if (!SignatureProfile.IsLabel(signature.Label))
+        {
+            // Caught here, at start-up, rather than by the signer on the first request.
+            errors.Add($"{Setting(nameof(SigningOptions.Label))} for {client} must be a structured-field key (lower-case letters, digits, '_', '-', '.', '*', starting with a letter or '*'); found \"{signature.Label}\".");
+        }
 
         if (signature.Components is { Count: 0 })
         {
