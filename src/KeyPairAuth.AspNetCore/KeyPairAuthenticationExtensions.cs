@@ -4,6 +4,7 @@ using KeyPairAuth.Replay;
 using KeyPairAuth.Stores;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -77,6 +78,7 @@ public static class KeyPairAuthenticationExtensions
         // Refuses, wherever authorization runs, a request rewritten after a KeyPair scheme authenticated it.
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAuthorizationHandler, KeyPairRequestIntegrityHandler>());
         services.AddOptions<KeyPairAuthenticationOptions>(authenticationScheme).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Transient<IStartupFilter, SignedComponentsStartupCheck>());
         KeyPairSchemeServices.Add(services);
 
         return builder.AddScheme<KeyPairAuthenticationOptions, KeyPairAuthenticationHandler>(authenticationScheme, displayName ?? KeyPairAuthenticationDefaults.DisplayName, configureOptions);

@@ -10,7 +10,8 @@ namespace KeyPairAuth.AspNetCore;
 /// <c>Accept-Signature</c> challenge asks for the whole set. Names follow the rules of
 /// <c>SignatureVerificationOptions.AdditionalRequiredComponents</c> (HTTP field names, stored lower case, or
 /// <c>@method</c>, <c>@target-uri</c>, <c>@authority</c>, <c>@scheme</c>, <c>@request-target</c>, <c>@path</c>,
-/// <c>@query</c>); an invalid name fails the first request to the endpoint with an error naming it. The endpoint must
+/// <c>@query</c>); an invalid name stops the application at start-up with an error naming it and the endpoint
+/// (<c>.RequireSignedComponents(...)</c> throws <see cref="ArgumentException"/> when it is called). The endpoint must
 /// be known when authentication runs (<c>UseRouting</c> before <c>UseAuthentication</c>, as <c>WebApplication</c> does
 /// by default).
 /// </remarks>

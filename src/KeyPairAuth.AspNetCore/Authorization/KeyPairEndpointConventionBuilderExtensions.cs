@@ -1,4 +1,5 @@
 using KeyPairAuth.AspNetCore;
+using KeyPairAuth.Signatures;
 using Microsoft.AspNetCore.Authorization;
 
 namespace Microsoft.AspNetCore.Builder;
@@ -40,6 +41,18 @@ public static class KeyPairEndpointConventionBuilderExtensions
             throw new ArgumentException("At least one component identifier is required.", nameof(components));
         }
 
-        return builder.WithMetadata(new RequireSignedComponentsAttribute(components));
+        // Minimal-API endpoints are mapped at start-up: a name no signature can cover fails here, naming it.
+        var attribute = new RequireSignedComponentsAttribute(components);
+        foreach (string component in attribute.Components)
+        {
+            if (!SignatureVerificationOptionsValidator.IsRequirableComponent(component))
+            {
+                throw new ArgumentException(
+                    $"'{component}' cannot be required of a signature: component identifiers are {SignatureVerificationOptionsValidator.RequirableComponentsRule}.",
+                    nameof(components));
+            }
+        }
+
+        return builder.WithMetadata(attribute);
     }
 }

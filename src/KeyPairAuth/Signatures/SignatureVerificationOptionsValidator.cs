@@ -23,6 +23,11 @@ internal sealed class SignatureVerificationOptionsValidator : IValidateOptions<S
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
+    /// <summary>What <see cref="IsRequirableComponent"/> accepts, in words, for error messages.</summary>
+    internal static string RequirableComponentsRule { get; } =
+        "HTTP field names (RFC 9110 tokens: letters, digits and !#$%&'*+-.^_`|~; stored lower case) or the derived components "
+        + string.Join(", ", RequirableDerivedComponents);
+
     /// <summary>
     /// Whether <paramref name="component"/> can be required of every signature: an HTTP field name (RFC 9110 token,
     /// lower case) or one of <see cref="RequirableDerivedComponents"/>.
@@ -64,11 +69,7 @@ internal sealed class SignatureVerificationOptionsValidator : IValidateOptions<S
         {
             if (!IsRequirableComponent(component))
             {
-                yield return Message(
-                    nameof(options.AdditionalRequiredComponents),
-                    "must hold HTTP field names (RFC 9110 tokens: letters, digits and !#$%&'*+-.^_`|~; stored lower case) or the derived components "
-                        + string.Join(", ", RequirableDerivedComponents),
-                    $"'{component}'");
+                yield return Message(nameof(options.AdditionalRequiredComponents), "must hold " + RequirableComponentsRule, $"'{component}'");
             }
         }
     }

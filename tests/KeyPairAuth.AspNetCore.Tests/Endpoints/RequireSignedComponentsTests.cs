@@ -44,7 +44,6 @@ public sealed class RequireSignedComponentsTests
             tenants.MapGet("/regional", () => Results.Text("tenant-regional")).RequireSignedComponents("x-region");
             tenants.MapGet("/annotated", [RequireSignedComponents("x-region")] () => Results.Text("tenant-annotated"));
 
-            app.MapGet("/bad", () => Results.Text("bad")).RequireAuthorization().RequireSignedComponents("x tenant");
             app.MapControllers();
         });
 
@@ -184,19 +183,48 @@ public sealed class RequireSignedComponentsTests
     }
 
     [Fact]
-    public async Task Endpoint_InvalidComponentName_FirstRequestFailsWithAnErrorNamingTheEndpointAndTheName()
+    public void RequireSignedComponents_InvalidName_ThrowsWhenMappedNamingIt()
+    {
+        var builder = new TestConventionBuilder();
+
+        ArgumentException exception = Assert.Throws<ArgumentException>(() => builder.RequireSignedComponents("content-type", "X Tenant"));
+
+        Assert.Equal("components", exception.ParamName);
+        Assert.Contains("'x tenant' cannot be required", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("x tenant")]
+    [InlineData("@status")]
+    [InlineData("@query-param")]
+    [InlineData("")]
+    public async Task Attribute_InvalidComponentName_StopsStartUpNamingTheEndpointAndTheName(string component)
+    {
+        InvalidOperationException exception = await Assert.ThrowsAsync<InvalidOperationException>(() => TestApp.StartAsync(pipeline: app =>
+        {
+            app.UseRouting();
+            app.UseAuthentication();
+            app.UseAuthorization();
+            app.MapGet("/fine", () => Results.Text("fine")).RequireSignedComponents("x-tenant");
+            app.MapGet("/bad", [RequireSignedComponents("x-region")] () => Results.Text("bad")).WithMetadata(new RequireSignedComponentsAttribute(component));
+        }));
+
+        Assert.Contains($"'{component}' on 'HTTP: GET /bad'", exception.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("x-region", exception.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("/fine", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Factory_EndpointAddedAfterStartUpWithAnInvalidName_IsRefusedWithAnErrorNamingTheEndpointAndTheName()
     {
         await using TestApp app = await StartAsync();
         KeyPairVerifierFactory factory = app.Services.GetRequiredService<KeyPairVerifierFactory>();
-        Endpoint bad = app.Services.GetRequiredService<EndpointDataSource>().Endpoints.Single(e => e.DisplayName?.Contains("/bad", StringComparison.Ordinal) == true);
-        var options = new KeyPairAuthenticationOptions();
+        Endpoint late = Endpoint("late endpoint", new RequireSignedComponentsAttribute("x tenant"));
 
-        InvalidOperationException exception = Assert.Throws<InvalidOperationException>(() => factory.GetPolicy(options, TimeProvider.System, bad));
+        InvalidOperationException exception = Assert.Throws<InvalidOperationException>(() => factory.GetPolicy(new KeyPairAuthenticationOptions(), TimeProvider.System, late));
 
-        Assert.Contains(bad.DisplayName!, exception.Message, StringComparison.Ordinal);
+        Assert.Contains("'late endpoint'", exception.Message, StringComparison.Ordinal);
         Assert.Contains("'x tenant'", exception.Message, StringComparison.Ordinal);
-        using HttpResponseMessage response = await app.SendAsync(app.Get("/bad"));
-        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
     }
 
     [Fact]

@@ -97,7 +97,16 @@ internal sealed class TestApp : IAsyncDisposable
             MapEndpoints(app);
         }
 
-        await app.StartAsync();
+        try
+        {
+            await app.StartAsync();
+        }
+        catch
+        {
+            // A start-up check refused the configuration: release what the host built before rethrowing.
+            await app.DisposeAsync();
+            throw;
+        }
 
         string address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
         return new TestApp(app, new Uri(address));
