@@ -23,52 +23,52 @@ public sealed class ApplicationRefusalTests
     private const int AuthenticationRefusedEvent = 101;
     private const int SignatureVerifiedEvent = 100;
 
-    [Fact]
-    public async Task Get_OnMessageReceivedFails_AnswersRejectedByApplicationLoggedAndCounted()
+    public enum Refusal
     {
-        await using TestApp app = await TestApp.StartAsync(o => o.Events.OnMessageReceived = context =>
-        {
-            context.Fail("refused by the application");
-            return Task.CompletedTask;
-        }, SchemeTelemetry.AddLogCollector);
-        using var telemetry = SchemeTelemetry.For(app);
-        TestKey key = await app.AddKeyAsync();
-
-        using HttpResponseMessage response = await app.SendAsync(TestApp.Sign(app.Get("/orders"), key));
-
-        await AssertRejectedAsync(response, telemetry, "MessageReceived");
+        MessageReceivedFails,
+        SignatureValidatedFails,
+        SignatureValidatedClearsPrincipal,
     }
 
-    [Fact]
-    public async Task Get_OnSignatureValidatedFails_AnswersRejectedByApplicationLoggedAndCounted()
+    [Theory]
+    [InlineData(Refusal.MessageReceivedFails, "MessageReceived")]
+    [InlineData(Refusal.SignatureValidatedFails, "SignatureValidated")]
+    [InlineData(Refusal.SignatureValidatedClearsPrincipal, "SignatureValidated")]
+    public async Task Get_EventRefuses_AnswersRejectedByApplicationLoggedAndCounted(Refusal refusal, string refusingEvent)
     {
-        await using TestApp app = await TestApp.StartAsync(o => o.Events.OnSignatureValidated = context =>
+        await using TestApp app = await TestApp.StartAsync(o =>
         {
-            context.Fail("refused by the application");
-            return Task.CompletedTask;
+            switch (refusal)
+            {
+                case Refusal.MessageReceivedFails:
+                    o.Events.OnMessageReceived = context =>
+                    {
+                        context.Fail("refused by the application");
+                        return Task.CompletedTask;
+                    };
+                    break;
+                case Refusal.SignatureValidatedFails:
+                    o.Events.OnSignatureValidated = context =>
+                    {
+                        context.Fail("refused by the application");
+                        return Task.CompletedTask;
+                    };
+                    break;
+                case Refusal.SignatureValidatedClearsPrincipal:
+                    o.Events.OnSignatureValidated = context =>
+                    {
+                        context.Principal = null;
+                        return Task.CompletedTask;
+                    };
+                    break;
+            }
         }, SchemeTelemetry.AddLogCollector);
         using var telemetry = SchemeTelemetry.For(app);
         TestKey key = await app.AddKeyAsync();
 
         using HttpResponseMessage response = await app.SendAsync(TestApp.Sign(app.Get("/orders"), key));
 
-        await AssertRejectedAsync(response, telemetry, "SignatureValidated");
-    }
-
-    [Fact]
-    public async Task Get_OnSignatureValidatedClearsPrincipal_AnswersRejectedByApplicationLoggedAndCounted()
-    {
-        await using TestApp app = await TestApp.StartAsync(o => o.Events.OnSignatureValidated = context =>
-        {
-            context.Principal = null;
-            return Task.CompletedTask;
-        }, SchemeTelemetry.AddLogCollector);
-        using var telemetry = SchemeTelemetry.For(app);
-        TestKey key = await app.AddKeyAsync();
-
-        using HttpResponseMessage response = await app.SendAsync(TestApp.Sign(app.Get("/orders"), key));
-
-        await AssertRejectedAsync(response, telemetry, "SignatureValidated");
+        await AssertRejectedAsync(response, telemetry, refusingEvent);
     }
 
     [Fact]
