@@ -153,7 +153,8 @@ internal static class KeyEncoding
             }
 
             publicKey = [];
-            Asn1Tag attributes = new(TagClass.ContextSpecific, 0, isConstructed: true);
+            // attributes [0] IMPLICIT SET (constructed), matched by class and number only.
+            Asn1Tag attributes = new(TagClass.ContextSpecific, 0);
             if (pkcs8.HasData && pkcs8.PeekTag().HasSameClassAndValue(attributes))
             {
                 pkcs8.ReadEncodedValue();
