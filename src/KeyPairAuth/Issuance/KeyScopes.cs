@@ -32,7 +32,7 @@ public static partial class KeyScopes
     /// <param name="scope">The scope; may be <see langword="null"/>.</param>
     /// <returns><see langword="true"/> when the scope is valid.</returns>
     public static bool IsValid([NotNullWhen(true)] string? scope) =>
-        scope is { Length: > 0 and <= MaxLength } && ScopeRegex().IsMatch(scope);
+        scope is { Length: <= MaxLength } && ScopeRegex().IsMatch(scope);
 
     [GeneratedRegex(Pattern, RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial Regex ScopeRegex();

@@ -113,18 +113,6 @@ public static class KeyId
         && !keyId.StartsWith(ReservedPrefix, StringComparison.Ordinal)
         && !keyId[Prefix.Length..].ContainsAnyExcept(Base64UrlAlphabet);
 
-    /// <summary>Throws a <see cref="KeyFormatException"/> when <paramref name="keyId"/> is not a valid key id.</summary>
-    /// <param name="keyId">The key id.</param>
-    /// <exception cref="KeyFormatException">The key id is malformed (<see cref="KeyFormatError.InvalidKeyId"/>).</exception>
-    internal static void Validate(string? keyId)
-    {
-        if (!IsValid(keyId))
-        {
-            throw new KeyFormatException(KeyFormatError.InvalidKeyId,
-                $"A KeyPairAuth key id is '{Prefix}' followed by {EncodedLength} base64url characters ({Length} characters in all).");
-        }
-    }
-
     /// <summary>Encodes the 12 bytes of a key id.</summary>
     /// <param name="random">The 12 bytes.</param>
     /// <returns>The key id.</returns>

@@ -151,6 +151,7 @@ public sealed class KeyPairIssuerTests
         Assert.True(KeyScopes.IsValid(new string('a', 64)));
         Assert.False(KeyScopes.IsValid(new string('a', 65)));
         Assert.False(KeyScopes.IsValid(null));
+        Assert.False(KeyScopes.IsValid(string.Empty)); // the grammar needs a first letter
     }
 
     [Fact]

@@ -100,4 +100,16 @@ public sealed class KeyIdTests
         KeyId.ToBytes(id, back);
         Assert.Equal(bytes, back);
     }
+
+    [Theory]
+    [InlineData("kpa_AAECAwQFBgcICQo=")] // padding: the base64url decoder accepts it and writes 11 bytes
+    [InlineData("kpa_AAECAwQFBgcI CQo")] // whitespace: the decoder skips it and writes 11 bytes
+    public void ToBytes_IdTheDecoderReadsAsFewerThan12Bytes_ThrowsInvalidKeyIdRatherThanWriteAShortId(string id)
+    {
+        // The base64url decoder is lenient about padding and whitespace; ToBytes (which writes the key id into a secret
+        // string) refuses anything that is not exactly 12 bytes instead of leaving the rest of the buffer as it was.
+        KeyFormatException ex = Assert.Throws<KeyFormatException>(() => KeyId.ToBytes(id, new byte[12]));
+        Assert.Equal(KeyFormatError.InvalidKeyId, ex.Error);
+        Assert.Equal("The key id does not decode to 12 bytes.", ex.Message);
+    }
 }

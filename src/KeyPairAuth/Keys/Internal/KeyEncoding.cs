@@ -74,7 +74,14 @@ internal static class KeyEncoding
             ReadAlgorithm(spki, "PEM");
             byte[] key = spki.ReadBitString(out int unusedBits);
             spki.ThrowIfNotEmpty();
-            if (unusedBits != 0 || key.Length != 32)
+            if (unusedBits != 0)
+            {
+                // A BIT STRING whose last bits are unused is not a whole number of bytes, so not 32 of them.
+                throw new KeyFormatException(KeyFormatError.WrongLength,
+                    $"An Ed25519 public key is 32 bytes; the PEM's BIT STRING holds {(key.Length * 8) - unusedBits} bits.");
+            }
+
+            if (key.Length != 32)
             {
                 throw new KeyFormatException(KeyFormatError.WrongLength, $"An Ed25519 public key is 32 bytes; the PEM holds {key.Length}.");
             }
@@ -146,7 +153,8 @@ internal static class KeyEncoding
             }
 
             publicKey = [];
-            Asn1Tag attributes = new(TagClass.ContextSpecific, 0, isConstructed: true);
+            // attributes [0] IMPLICIT SET (constructed), matched by class and number only.
+            Asn1Tag attributes = new(TagClass.ContextSpecific, 0);
             if (pkcs8.HasData && pkcs8.PeekTag().HasSameClassAndValue(attributes))
             {
                 pkcs8.ReadEncodedValue();
