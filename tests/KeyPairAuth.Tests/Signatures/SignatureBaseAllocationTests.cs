@@ -40,10 +40,61 @@ public sealed class SignatureBaseAllocationTests
         Assert.True(perCall <= stringBytes + 128, $"Build allocated {perCall} bytes per call for a {signatureBase.Length}-char base");
     }
 
+    [Fact]
+    public void BuildPooled_FailingRepeatedly_ReturnsItsBufferEachTime()
+    {
+        // The verifier builds into a pooled buffer and a refused base (here an absent field) must give it back:
+        // failing through BuildPooled costs what failing through Build costs (which returns it in a finally).
+        var request = new FixedRequest();
+        SfInnerList list = StructuredFieldParser.ParseDictionary("s=(\"@method\" \"x-absent\");created=1").Members[0].Value.InnerList!;
+
+        long pooled = PerFailingCall(() => SignatureBase.BuildPooled(request, list).Dispose());
+        long built = PerFailingCall(() => SignatureBase.Build(request, list));
+
+        Assert.True(pooled <= built + 128, $"a failing BuildPooled allocated {pooled} bytes per call, a failing Build {built}");
+    }
+
+    [Theory]
+    [InlineData("value, with, lots")]
+    [InlineData("value,\r\n with\r\n\tfolds")]
+    public void Build_ByteSequenceRepeatedly_ReturnsItsLineBuffer(string value)
+    {
+        // bs encodes each line through a scratch writer of 256 pooled bytes; it goes back to the pool each time.
+        var request = new FixedRequest(value);
+        SfInnerList bs = StructuredFieldParser.ParseDictionary("s=(\"content-type\";bs)").Members[0].Value.InnerList!;
+
+        long perCall = PerCall(() => SignatureBase.Build(request, bs));
+
+        // The base string, the line as chars and as bytes, and its base64: about 450-500 bytes here; a scratch buffer
+        // not returned would add 280 on every call.
+        Assert.True(perCall <= 640, $"Build with bs allocated {perCall} bytes per call");
+    }
+
+    private static long PerCall(Action build)
+    {
+        for (int i = 0; i < 300; i++)
+        {
+            build();
+        }
+
+        const int Calls = 100;
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < Calls; i++)
+        {
+            build();
+        }
+
+        return (GC.GetAllocatedBytesForCurrentThread() - before) / Calls;
+    }
+
+    private static long PerFailingCall(Action build) => PerCall(() => Assert.Throws<SignatureBaseException>(build));
+
     /// <summary>A request view that allocates nothing per call (the test request's field lookup would).</summary>
     private sealed class FixedRequest : IHttpRequestView
     {
-        private readonly StringValues _contentType = new("text/plain");
+        private readonly StringValues _contentType;
+
+        public FixedRequest(string contentType = "text/plain") => _contentType = new(contentType);
 
         public string Method => "GET";
 
