@@ -70,6 +70,21 @@ public sealed class SignatureBaseAllocationTests
         Assert.True(perCall <= 640, $"Build with bs allocated {perCall} bytes per call");
     }
 
+    [Fact]
+    public void Build_LongBaseRepeatedly_ReturnsEachOutgrownBuffer()
+    {
+        // A 3000-char value grows the writer's first 512-byte buffer to 4 KiB; the outgrown buffer goes back to the
+        // pool, so the call allocates only its string (about 6 KiB), not an abandoned 512-byte buffer as well.
+        var request = new FixedRequest(new string('v', 3_000));
+        SfInnerList list = StructuredFieldParser.ParseDictionary("s=(\"content-type\" \"@method\")").Members[0].Value.InnerList!;
+        int length = SignatureBase.Build(request, list).Length;
+
+        long perCall = PerCall(() => SignatureBase.Build(request, list));
+
+        long stringBytes = 22 + (2 * length);
+        Assert.True(perCall <= stringBytes + 256, $"Build allocated {perCall} bytes per call for a {length}-char base");
+    }
+
     private static long PerCall(Action build)
     {
         for (int i = 0; i < 300; i++)
