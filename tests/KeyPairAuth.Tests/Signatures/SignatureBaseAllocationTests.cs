@@ -1,3 +1,5 @@
+using System.Reflection;
+using System.Text;
 using KeyPairAuth.Signatures;
 using KeyPairAuth.StructuredFields;
 using Microsoft.Extensions.Primitives;
@@ -83,6 +85,28 @@ public sealed class SignatureBaseAllocationTests
 
         long stringBytes = 22 + (2 * length);
         Assert.True(perCall <= stringBytes + 256, $"Build allocated {perCall} bytes per call for a {length}-char base");
+    }
+
+    [Fact]
+    public void Build_HugeSignatureParams_DoesNotLeaveTheGrownSerialiserOnTheThread()
+    {
+        // The @signature-params serialiser is kept per thread for reuse, but not once it has grown past 4 KiB: one huge
+        // Signature-Input must not pin its size in memory on every thread that ever served one. (The field is private;
+        // nothing else can observe what a thread keeps.)
+        FieldInfo cached = typeof(SignatureBase).GetField("t_builder", BindingFlags.NonPublic | BindingFlags.Static)!;
+        var request = new FixedRequest();
+        SfInnerList small = StructuredFieldParser.ParseDictionary("s=(\"@method\");keyid=\"k\"").Members[0].Value.InnerList!;
+        SfInnerList huge = StructuredFieldParser.ParseDictionary($"s=(\"@method\");keyid=\"{new string('k', 6_000)}\"").Members[0].Value.InnerList!;
+
+        SignatureBase.Build(request, small);
+        Assert.IsType<StringBuilder>(cached.GetValue(null));
+
+        Assert.EndsWith(new string('k', 6_000) + "\"", SignatureBase.Build(request, huge), StringComparison.Ordinal);
+        Assert.Null(cached.GetValue(null));
+
+        SignatureBase.Build(request, small);
+        SignatureBase.Build(request, small);
+        Assert.True(Assert.IsType<StringBuilder>(cached.GetValue(null)).Capacity <= 4096);
     }
 
     private static long PerCall(Action build)
