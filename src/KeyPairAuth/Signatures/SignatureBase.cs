@@ -454,7 +454,8 @@ public static class SignatureBase
     private static void WriteTargetUri(IHttpRequestView request, ref SignatureBaseWriter writer)
     {
         string target = RequireValue(request.RequestTarget, "@target-uri");
-        if (target.Length > 0 && target[0] != '/' && target != "*")
+        // RequireValue refused an empty target, so target[0] exists.
+        if (target[0] != '/' && target != "*")
         {
             // Absolute form: already the target URI.
             writer.WriteAscii(target);
@@ -474,13 +475,15 @@ public static class SignatureBase
     internal static ReadOnlySpan<char> GetPath(string? target)
     {
         ReadOnlySpan<char> span = target;
-        if (span.IsEmpty || span.SequenceEqual("*"))
+        if (span.IsEmpty)
         {
             throw new SignatureBaseException("The request target has no path (RFC 9421 §2.2.6).");
         }
 
         RejectFragment(span);
 
+        // Not the origin form: the absolute form has a path after "://"; the asterisk ("*") and authority forms have
+        // neither, and are refused here.
         if (span[0] != '/')
         {
             int scheme = span.IndexOf("://", StringComparison.Ordinal);
