@@ -583,15 +583,15 @@ public sealed partial class InMemoryReplayCache : ISpanReplayCache
         }
 
         /// <summary>Rebuilds the table at <paramref name="capacity"/> without the expired pairs; returns the live count.</summary>
+        /// <remarks>
+        /// Every caller passes a capacity that holds the live pairs within the 3/4 load limit: <see cref="CapacityFor"/>
+        /// (at most 5/8 full), or the current size when the shard is full (live &lt;= used &lt;= 3/4 of it). A full
+        /// shard whose live pairs are exactly 3/4 of its table is rebuilt at the same size and refuses the pair.
+        /// </remarks>
         private int Rehash(uint now, int capacity)
         {
             Slot[] old = _slots;
             int live = CountLiveUnlocked(now);
-            while (live >= capacity / 4 * 3)
-            {
-                capacity *= 2;
-            }
-
             _slots = new Slot[capacity];
             uint earliest = uint.MaxValue;
             foreach (ref readonly Slot slot in old.AsSpan())
