@@ -428,7 +428,6 @@ public sealed partial class InMemoryReplayCache : ISpanReplayCache
 
         private readonly Lock _lock = new();
         private readonly int _maxEntries;
-        private readonly int _maxCapacity;
         private Slot[] _slots = new Slot[MinCapacity];
 
         // Slots holding a pair, expired or not. Live pairs <= _used <= 3/4 of the capacity.
@@ -437,13 +436,7 @@ public sealed partial class InMemoryReplayCache : ISpanReplayCache
         // Earliest second at which a full shard can have something to reclaim; spares a full scan per request.
         private uint _nextReclaim;
 
-        public Shard(int maxEntries)
-        {
-            _maxEntries = maxEntries;
-
-            // The largest table still holds maxEntries below the 3/4 load limit.
-            _maxCapacity = (int)Math.Max(MinCapacity, BitOperations.RoundUpToPowerOf2((uint)((maxEntries * 4L / 3) + 1)));
-        }
+        public Shard(int maxEntries) => _maxEntries = maxEntries;
 
         public int Capacity
         {
@@ -531,7 +524,9 @@ public sealed partial class InMemoryReplayCache : ISpanReplayCache
             return live;
         }
 
-        private int GrowTo(uint now) => Math.Min(_maxCapacity, CapacityFor(CountLiveUnlocked(now)));
+        // No cap needed: the table grows only while _used < _maxEntries, when _used is exactly 3/4 of it, so the new size
+        // (at most twice the old) is never above the largest table that holds _maxEntries below the 3/4 limit.
+        private int GrowTo(uint now) => CapacityFor(CountLiveUnlocked(now));
 
         /// <summary>Looks the digest up; returns the first expired slot on its chain (or -1) for reuse.</summary>
         private int Find(ulong hi, ulong lo, uint now, out bool found, out int empty)
@@ -583,15 +578,15 @@ public sealed partial class InMemoryReplayCache : ISpanReplayCache
         }
 
         /// <summary>Rebuilds the table at <paramref name="capacity"/> without the expired pairs; returns the live count.</summary>
+        /// <remarks>
+        /// Every caller passes a capacity that holds the live pairs within the 3/4 load limit: <see cref="CapacityFor"/>
+        /// (at most 5/8 full), or the current size when the shard is full (live &lt;= used &lt;= 3/4 of it). A full
+        /// shard whose live pairs are exactly 3/4 of its table is rebuilt at the same size and refuses the pair.
+        /// </remarks>
         private int Rehash(uint now, int capacity)
         {
             Slot[] old = _slots;
             int live = CountLiveUnlocked(now);
-            while (live >= capacity / 4 * 3)
-            {
-                capacity *= 2;
-            }
-
             _slots = new Slot[capacity];
             uint earliest = uint.MaxValue;
             foreach (ref readonly Slot slot in old.AsSpan())

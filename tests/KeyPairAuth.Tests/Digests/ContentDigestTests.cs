@@ -135,15 +135,17 @@ public sealed class ContentDigestTests
     }
 
     [Fact]
-    public void Verifier_VerifyTwice_Throws()
+    public void Verifier_VerifyTwiceOrAppendAfterVerify_ThrowsSayingItWasVerified()
     {
         Assert.True(ContentDigestVerifier.TryCreate(ContentDigest.Compute(Hello), out ContentDigestVerifier? verifier, out _));
         using (verifier)
         {
             verifier!.Append(Hello);
-            verifier.Verify();
-            Assert.Throws<InvalidOperationException>(() => verifier.Verify());
-            Assert.Throws<InvalidOperationException>(() => verifier.Append(Hello));
+            Assert.True(verifier.Verify());
+            InvalidOperationException verifyAgain = Assert.Throws<InvalidOperationException>(() => verifier.Verify());
+            InvalidOperationException appendAfter = Assert.Throws<InvalidOperationException>(() => verifier.Append(Hello));
+            Assert.Equal("The digest has already been verified.", verifyAgain.Message);
+            Assert.Equal("The digest has already been verified.", appendAfter.Message);
         }
     }
 

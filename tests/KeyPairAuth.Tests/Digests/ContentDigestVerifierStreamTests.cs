@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Runtime.InteropServices;
 using System.Text;
 using KeyPairAuth.Digests;
 using KeyPairAuth.Signatures;
@@ -115,6 +117,69 @@ public sealed class ContentDigestVerifierStreamTests
         await Assert.ThrowsAsync<IOException>(async () => await ContentDigestVerifier.VerifyAsync(ContentDigest.Compute(Body), new FailingStream(), 1024));
     }
 
+    [Fact]
+    public async Task VerifyAsync_NullBody_ThrowsArgumentNull()
+    {
+        ArgumentNullException ex = await Assert.ThrowsAsync<ArgumentNullException>(async () => await ContentDigestVerifier.VerifyAsync(ContentDigest.Compute(Body), null!, 1024));
+        Assert.Equal("body", ex.ParamName);
+    }
+
+    [Fact]
+    public async Task VerifyAsync_NegativeMaxBodySize_ThrowsArgumentOutOfRangeWithoutReading()
+    {
+        var endless = new EndlessStream();
+
+        ArgumentOutOfRangeException ex = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await ContentDigestVerifier.VerifyAsync(ContentDigest.Compute([]), endless, -1));
+        Assert.Equal("maxBodySize", ex.ParamName);
+        Assert.Equal(0, endless.BytesRead);
+    }
+
+    [Fact]
+    public async Task VerifyAsync_ReadBuffer_IsReturnedToTheSharedPool()
+    {
+        // The body is read through one 16 KB buffer rented from ArrayPool<byte>.Shared: once the check is done the
+        // same thread's next rent of that size gets it back, so a body check leaves no buffer behind.
+        var stream = new BufferRecordingStream(Body);
+
+        Assert.Null(await ContentDigestVerifier.VerifyAsync(ContentDigest.Compute(Body), stream, 1024));
+
+        byte[] buffer = Assert.IsType<byte[]>(stream.Buffer);
+        byte[] next = ArrayPool<byte>.Shared.Rent(buffer.Length);
+        try
+        {
+            Assert.Same(buffer, next);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(next);
+        }
+    }
+
+    [Fact]
+    public async Task VerifyAsync_ReadCompletingLater_DoesNotResumeOnTheCallersSynchronizationContext()
+    {
+        // A library await that captured the caller's context would deadlock a caller blocking on it from that context.
+        var stream = new PendingFirstReadStream(Body);
+        var context = new CountingSynchronizationContext();
+        SynchronizationContext? previous = SynchronizationContext.Current;
+        ValueTask<KeyPairFailureReason?> pending;
+        SynchronizationContext.SetSynchronizationContext(context);
+        try
+        {
+            pending = ContentDigestVerifier.VerifyAsync(ContentDigest.Compute(Body), stream, 1024);
+        }
+        finally
+        {
+            SynchronizationContext.SetSynchronizationContext(previous);
+        }
+
+        Assert.False(pending.IsCompleted);
+        stream.CompleteFirstRead();
+
+        Assert.Null(await pending);
+        Assert.Equal(0, context.Posts);
+    }
+
     private sealed class EndlessStream : Stream
     {
         public long BytesRead { get; private set; }
@@ -151,5 +216,60 @@ public sealed class ContentDigestVerifierStreamTests
     {
         public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
             ValueTask.FromException<int>(new IOException("The connection ended."));
+    }
+
+    /// <summary>Serves the content in one read and remembers the array it was handed.</summary>
+    private sealed class BufferRecordingStream(byte[] content) : MemoryStream(content)
+    {
+        public byte[]? Buffer { get; private set; }
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (MemoryMarshal.TryGetArray((ReadOnlyMemory<byte>)buffer, out ArraySegment<byte> segment))
+            {
+                Buffer = segment.Array;
+            }
+
+            return base.ReadAsync(buffer, cancellationToken);
+        }
+    }
+
+    /// <summary>Leaves the first read pending until the test completes it; later reads report the end of the body.</summary>
+    private sealed class PendingFirstReadStream(byte[] content) : MemoryStream
+    {
+        private readonly TaskCompletionSource<int> _firstRead = new();
+        private Memory<byte> _buffer;
+        private bool _started;
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (_started)
+            {
+                return ValueTask.FromResult(0);
+            }
+
+            _started = true;
+            _buffer = buffer;
+            return new ValueTask<int>(_firstRead.Task);
+        }
+
+        public void CompleteFirstRead()
+        {
+            content.CopyTo(_buffer);
+            _firstRead.SetResult(content.Length);
+        }
+    }
+
+    private sealed class CountingSynchronizationContext : SynchronizationContext
+    {
+        private int _posts;
+
+        public int Posts => Volatile.Read(ref _posts);
+
+        public override void Post(SendOrPostCallback d, object? state)
+        {
+            Interlocked.Increment(ref _posts);
+            base.Post(d, state);
+        }
     }
 }

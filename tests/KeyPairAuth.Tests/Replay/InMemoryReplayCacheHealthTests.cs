@@ -29,6 +29,21 @@ public sealed class InMemoryReplayCacheHealthTests
     }
 
     [Fact]
+    public async Task CheckHealth_ReportsFillAsAFractionRoundedToFourPlaces()
+    {
+        var cache = new InMemoryReplayCache(_time, new InMemoryReplayCacheOptions { MaxEntries = 3, MaxEntriesPerKey = 3 });
+        await cache.TryAddAsync("kpa_AAAAAAAAAAAAAAAA", "nonce-0", _time.GetUtcNow().AddMinutes(5));
+
+        KeyPairHealthProbeResult result = await cache.CheckHealthAsync();
+
+        Assert.Equal(KeyPairHealthStatus.Healthy, result.Status);
+        Assert.Equal(0.3333, result.Data["fill"]);
+        Assert.Equal(1, result.Data["entries"]);
+        Assert.Equal(3, result.Data["capacity"]);
+        Assert.Contains("1 of 3 replay-cache entries in use", result.Description, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task CheckHealth_ExpiredEntries_DoNotCount()
     {
         var cache = new InMemoryReplayCache(_time, new InMemoryReplayCacheOptions { MaxEntries = 10 });

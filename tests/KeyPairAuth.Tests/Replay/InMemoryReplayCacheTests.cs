@@ -396,6 +396,43 @@ public sealed class InMemoryReplayCacheTests
     }
 
     [Fact]
+    public void Constructor_NullTimeProvider_ThrowsArgumentNull()
+    {
+        ArgumentNullException ex = Assert.Throws<ArgumentNullException>(() => new InMemoryReplayCache(null!));
+        Assert.Equal("timeProvider", ex.ParamName);
+    }
+
+    [Fact]
+    public async Task TryAddAsync_NullKeyIdOrNonce_ThrowsArgumentNullWithoutRemembering()
+    {
+        var cache = new InMemoryReplayCache(_time);
+        DateTimeOffset until = _time.GetUtcNow() + Window;
+
+        ArgumentNullException keyId = await Assert.ThrowsAsync<ArgumentNullException>(async () => await cache.TryAddAsync(null!, "n1", until));
+        ArgumentNullException nonce = await Assert.ThrowsAsync<ArgumentNullException>(async () => await cache.TryAddAsync("kpa_a", null!, until));
+
+        Assert.Equal("keyId", keyId.ParamName);
+        Assert.Equal("nonce", nonce.ParamName);
+        Assert.Equal(0, cache.Count);
+    }
+
+    [Fact]
+    public void AfterProbe_RunsForANewPairBeforeItIsRemembered_AndNotForAReplay()
+    {
+        // The many-thread test widens the race window through this seam: it must run between the lookup and the insert.
+        var cache = new InMemoryReplayCache(_time);
+        var countsSeen = new List<int>();
+        cache.AfterProbe = () => countsSeen.Add(cache.Count);
+        DateTimeOffset until = _time.GetUtcNow() + Window;
+
+        Assert.Equal(ReplayCheckResult.Accepted, cache.TryAdd("kpa_a", "n1", until));
+        Assert.Equal(ReplayCheckResult.Replayed, cache.TryAdd("kpa_a", "n1", until));
+        Assert.Equal(ReplayCheckResult.Accepted, cache.TryAdd("kpa_a", "n2", until));
+
+        Assert.Equal([0, 1], countsSeen);
+    }
+
+    [Fact]
     public void Constructor_NonPositiveMaxEntries_ThrowsNamingSetting()
     {
         ArgumentOutOfRangeException ex = Assert.Throws<ArgumentOutOfRangeException>(
