@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using KeyPairAuth.Signatures;
 using KeyPairAuth.StructuredFields;
@@ -39,7 +40,7 @@ public sealed class ContentDigestVerifier : IDisposable
     /// <param name="verifier">The verifier, when the field names a supported algorithm.</param>
     /// <param name="failure"><see cref="KeyPairFailureReason.MalformedSignature"/> for an unparsable field, <see cref="KeyPairFailureReason.DigestMismatch"/> when no supported algorithm is offered.</param>
     /// <returns><see langword="true"/> when a verifier was created.</returns>
-    public static bool TryCreate(StringValues contentDigestField, out ContentDigestVerifier? verifier, out KeyPairFailureReason failure) =>
+    public static bool TryCreate(StringValues contentDigestField, [NotNullWhen(true)] out ContentDigestVerifier? verifier, out KeyPairFailureReason failure) =>
         TryCreate(contentDigestField, null, out verifier, out failure);
 
     /// <summary>Creates a verifier for a received field, parsing within <paramref name="limits"/>.</summary>
@@ -48,7 +49,7 @@ public sealed class ContentDigestVerifier : IDisposable
     /// <param name="verifier">The verifier, when the field names a supported algorithm.</param>
     /// <param name="failure"><see cref="KeyPairFailureReason.MalformedSignature"/> for an unparsable field (or a known algorithm whose value is not a byte sequence of the right length), <see cref="KeyPairFailureReason.DigestMismatch"/> when no supported algorithm is offered.</param>
     /// <returns><see langword="true"/> when a verifier was created.</returns>
-    public static bool TryCreate(StringValues contentDigestField, StructuredFieldLimits? limits, out ContentDigestVerifier? verifier, out KeyPairFailureReason failure)
+    public static bool TryCreate(StringValues contentDigestField, StructuredFieldLimits? limits, [NotNullWhen(true)] out ContentDigestVerifier? verifier, out KeyPairFailureReason failure)
     {
         verifier = null;
         limits ??= StructuredFieldLimits.Default;
@@ -156,7 +157,7 @@ public sealed class ContentDigestVerifier : IDisposable
     {
         ArgumentNullException.ThrowIfNull(body);
         ArgumentOutOfRangeException.ThrowIfNegative(maxBodySize);
-        if (!TryCreate(contentDigestField, limits, out ContentDigestVerifier? verifier, out KeyPairFailureReason failure) || verifier is null)
+        if (!TryCreate(contentDigestField, limits, out ContentDigestVerifier? verifier, out KeyPairFailureReason failure))
         {
             return failure;
         }
