@@ -103,6 +103,29 @@ public sealed class VerifierAllocationTests
         Assert.Equal(0, allocated);
     }
 
+    [Theory]
+    [InlineData("sig1")]
+    [InlineData("sig2")]
+    [InlineData("sig")]
+    public async Task Verify_CommonLabel_IsReportedWithoutAllocatingItsName(string label)
+    {
+        // The result names the label; for the usual ones that is an interned string, not a copy out of the field.
+        using var f = new VerifierFixture(o => o.RequireNonce = false);
+        var verifier = new HttpMessageVerifier(new PublicKeyCache(f.Store, f.Time), new InMemoryReplayCache(f.Time), f.Options, f.Time);
+        var view = new FixedView(f.Sign(VerifierFixture.Get(), new SigningOptions { Label = label, IncludeNonce = false }));
+
+        long smallest = long.MaxValue;
+        for (int i = 0; i < 100; i++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            SignatureVerificationResult result = await verifier.VerifyAsync(view);
+            smallest = Math.Min(smallest, GC.GetAllocatedBytesForCurrentThread() - before);
+            Assert.Same(string.Intern(label), result.Label);
+        }
+
+        Assert.True(smallest <= 80, $"verify allocated at least {smallest} bytes");
+    }
+
     [Fact]
     public async Task Verify_MaxSignaturesOfOne_SingleSignatureIsReadInPlaceAllocatingOnlyTheResult()
     {
