@@ -103,6 +103,74 @@ public sealed class VerifierAllocationTests
         Assert.Equal(0, allocated);
     }
 
+    [Theory]
+    [InlineData("sig1")]
+    [InlineData("sig2")]
+    [InlineData("sig")]
+    public async Task Verify_CommonLabel_IsReportedWithoutAllocatingItsName(string label)
+    {
+        // The result names the label; for the usual ones that is an interned string, not a copy out of the field.
+        using var f = new VerifierFixture(o => o.RequireNonce = false);
+        var verifier = new HttpMessageVerifier(new PublicKeyCache(f.Store, f.Time), new InMemoryReplayCache(f.Time), f.Options, f.Time);
+        var view = new FixedView(f.Sign(VerifierFixture.Get(), new SigningOptions { Label = label, IncludeNonce = false }));
+
+        long smallest = long.MaxValue;
+        for (int i = 0; i < 100; i++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            SignatureVerificationResult result = await verifier.VerifyAsync(view);
+            smallest = Math.Min(smallest, GC.GetAllocatedBytesForCurrentThread() - before);
+            Assert.Same(string.Intern(label), result.Label);
+        }
+
+        Assert.True(smallest <= 80, $"verify allocated at least {smallest} bytes");
+    }
+
+    [Fact]
+    public async Task Verify_MaxSignaturesOfOne_SingleSignatureIsReadInPlaceAllocatingOnlyTheResult()
+    {
+        // The smallest MaxSignatures still lets the one signature take the allocation-free reading of the fields.
+        using var f = new VerifierFixture(o =>
+        {
+            o.MaxSignatures = 1;
+            o.RequireNonce = false;
+        });
+        var verifier = new HttpMessageVerifier(new PublicKeyCache(f.Store, f.Time), new InMemoryReplayCache(f.Time), f.Options, f.Time);
+        var view = new FixedView(f.Sign(VerifierFixture.Get(), new SigningOptions { IncludeNonce = false }));
+
+        long smallest = long.MaxValue;
+        for (int i = 0; i < 100; i++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            SignatureVerificationResult result = await verifier.VerifyAsync(view);
+            smallest = Math.Min(smallest, GC.GetAllocatedBytesForCurrentThread() - before);
+            Assert.True(result.Succeeded, result.FailureDetail);
+        }
+
+        Assert.True(smallest <= 80, $"verify allocated at least {smallest} bytes");
+    }
+
+    [Fact]
+    public async Task Verify_FieldLinesJoiningToOneCharacterOverMaxFieldLength_AreRefusedWithoutBeingJoined()
+    {
+        // Two lines whose join (with ", ") is MaxFieldLength + 1: their lengths alone refuse them, so a hostile request
+        // of long lines never costs a string of their total length.
+        using var f = new VerifierFixture();
+        int max = f.Options.FieldLimits.MaxFieldLength;
+        string first = "a=(\"@method\")";
+        string second = "b=(\"" + new string('x', max + 1 - first.Length - 2 - 6) + "\")";
+        Assert.Equal(max + 1, first.Length + 2 + second.Length);
+        var view = new FixedView(VerifierFixture.Get().With("Signature-Input", first).With("Signature-Input", second).With("Signature", "a=:AAAA:, b=:AAAA:"));
+        await f.Verifier.VerifyAsync(view);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        SignatureVerificationResult result = await f.Verifier.VerifyAsync(view);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(KeyPairFailureReason.MalformedSignature, result.Failure);
+        Assert.True(allocated < max, $"verify allocated {allocated} bytes");
+    }
+
     /// <summary>A request view whose field lookups do not allocate, so only the verifier is measured.</summary>
     private sealed class FixedView(TestRequest inner) : IHttpRequestView
     {
