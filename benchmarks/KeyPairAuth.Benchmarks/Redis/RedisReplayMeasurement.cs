@@ -20,8 +20,10 @@ namespace KeyPairAuth.Benchmarks.Redis;
 /// <see cref="IReplayCache"/> an app gets from <c>AddRedisReplayCache()</c>, against <see cref="InMemoryReplayCache"/>:
 /// latency percentiles with one call in flight and with 16, client CPU-µs per check (this process, including
 /// StackExchange.Redis's I/O threads) and Redis's own CPU-µs per check (<c>INFO cpu</c>). (2) End to end: two Kestrel
-/// apps on 127.0.0.1 that differ only in the replay cache, alternating rounds, requests/s and the ratio per round.
-/// Every loop is bounded in count and time; only loopback is addressed. Option: <c>--concurrency N</c> (E2E, default 8).
+/// apps on 127.0.0.1 that differ only in the replay cache, at several numbers of requests in flight, alternating the
+/// apps and the levels within every round: requests/s, the ratio per round and each app's capacity (its best level).
+/// Every loop is bounded in count and time; only loopback is addressed. Option: <c>--concurrency N[,N…]</c> (E2E levels,
+/// default 8,16,32).
 /// </summary>
 internal static class RedisReplayMeasurement
 {
@@ -33,12 +35,16 @@ internal static class RedisReplayMeasurement
         bool quick = args.Contains("--quick");
         string? output = RunnerArguments.OutputPath(args);
         var s = quick
-            ? new Settings(Sequential: 3_000, Concurrent: 6_000, E2ERequests: 3_000, E2EWarmup: 3_000, E2EWarmupRounds: 1, E2ERounds: 3, E2EConcurrency: 8)
-            : new Settings(Sequential: 20_000, Concurrent: 40_000, E2ERequests: 10_000, E2EWarmup: 5_000, E2EWarmupRounds: 2, E2ERounds: 7, E2EConcurrency: 8);
+            ? new Settings(Sequential: 3_000, Concurrent: 6_000, E2ERequests: 3_000, E2EWarmup: 3_000, E2EWarmupRounds: 1, E2ERounds: 3, E2EConcurrency: [8, 16])
+            : new Settings(Sequential: 20_000, Concurrent: 40_000, E2ERequests: 10_000, E2EWarmup: 5_000, E2EWarmupRounds: 2, E2ERounds: 7, E2EConcurrency: [8, 16, 32]);
         int at = Array.IndexOf(args, "--concurrency");
         if (at >= 0 && at + 1 < args.Length)
         {
-            s = s with { E2EConcurrency = Math.Clamp(int.Parse(args[at + 1], CultureInfo.InvariantCulture), 1, 256) };
+            s = s with
+            {
+                E2EConcurrency = [.. args[at + 1].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                    .Select(c => Math.Clamp(int.Parse(c, CultureInfo.InvariantCulture), 1, 256)).Distinct().Order()],
+            };
         }
 
         Console.WriteLine($"redis: {s}");
@@ -167,6 +173,9 @@ internal static class RedisReplayMeasurement
             variants.Add(await EndToEndRunner.StartAsync("keypair-memory", "AddAuthentication().AddKeyPair(), in-memory store + key cache, in-memory replay cache", b =>
             {
                 b.Services.AddSingleton<IPublicKeyStore>(Fixtures.StoreWithKey(key, now));
+
+                // The one bench key signs every request of the run (more than the default per-key share of a tenth).
+                b.Services.AddSingleton<IReplayCache>(new InMemoryReplayCache(TimeProvider.System, new InMemoryReplayCacheOptions { MaxEntriesPerKey = 900_000 }));
                 b.Services.AddKeyPairAuth();
                 b.Services.AddAuthentication(KeyPairAuthenticationDefaults.AuthenticationScheme).AddKeyPair();
             }, app => app.UseAuthentication(), requireUser: true));
@@ -192,22 +201,27 @@ internal static class RedisReplayMeasurement
             }
 
             // Warm-up rounds let tiered JIT and the thread pool settle (the first rounds ran at half speed without them).
+            // Every round visits every level and both apps, rotating their order, so drift in machine load hits all alike.
             for (int round = 0; round < s.E2EWarmupRounds + s.E2ERounds; round++)
             {
                 bool warmup = round < s.E2EWarmupRounds;
                 int requests = warmup ? s.E2EWarmup : s.E2ERequests;
-                for (int k = 0; k < variants.Count; k++)
+                for (int level = 0; level < s.E2EConcurrency.Length; level++)
                 {
-                    Variant v = variants[(k + round) % variants.Count];
-                    RequestHeaders[] pool = Sign(v, key, requests);
-                    TimeSpan serverBefore = await server.ServerCpuAsync();
-                    RunResult r = await EndToEndRunner.RunOnceAsync(v, pool, "bench", requests, s.E2EConcurrency, TimeSpan.FromSeconds(60));
-                    TimeSpan serverCpu = await server.ServerCpuAsync() - serverBefore;
-                    r = r with { Round = round - s.E2EWarmupRounds + 1 };
-                    Console.WriteLine($"{(warmup ? "warm-up" : $"round {r.Round}")} {v.Name,-15} {r.RequestsPerSecond,8:F0} req/s {r.CpuMicrosPerRequest,7:F1} CPU-µs/req ok={r.Ok} failed={r.Failed}");
-                    if (!warmup)
+                    int concurrency = s.E2EConcurrency[level];
+                    for (int k = 0; k < variants.Count; k++)
                     {
-                        results.Add(new E2EResult(r, serverCpu.TotalMicroseconds / Math.Max(1, r.Ok + r.Failed)));
+                        Variant v = variants[(k + round + level) % variants.Count];
+                        RequestHeaders[] pool = Sign(v, key, requests);
+                        TimeSpan serverBefore = await server.ServerCpuAsync();
+                        RunResult r = await EndToEndRunner.RunOnceAsync(v, pool, "bench", requests, concurrency, TimeSpan.FromSeconds(60));
+                        TimeSpan serverCpu = await server.ServerCpuAsync() - serverBefore;
+                        r = r with { Round = round - s.E2EWarmupRounds + 1 };
+                        Console.WriteLine($"{(warmup ? "warm-up" : $"round {r.Round}")} {concurrency,3} in flight {v.Name,-15} {r.RequestsPerSecond,8:F0} req/s {r.CpuMicrosPerRequest,7:F1} CPU-µs/req ok={r.Ok} failed={r.Failed}");
+                        if (!warmup)
+                        {
+                            results.Add(new E2EResult(r, concurrency, serverCpu.TotalMicroseconds / Math.Max(1, r.Ok + r.Failed)));
+                        }
                     }
                 }
             }
@@ -251,7 +265,7 @@ internal static class RedisReplayMeasurement
         var sb = new StringBuilder();
         sb.AppendLine("# Redis replay cache: check cost and end to end");
         sb.AppendLine();
-        sb.AppendLine(inv, $"Command: `benchmarks/run.sh{(s.Quick ? " --quick" : string.Empty)} redis`{(s.E2EConcurrency != 8 ? $" (runner flag `--concurrency {s.E2EConcurrency}`)" : string.Empty)}. Settings: {s}.");
+        sb.AppendLine(inv, $"Command: `benchmarks/run.sh{(s.Quick ? " --quick" : string.Empty)} redis` (E2E levels: runner flag `--concurrency {string.Join(',', s.E2EConcurrency)}`). Settings: {s}.");
         sb.AppendLine(inv, $"Redis: {server.Description}. Machine: {Environment.ProcessorCount} logical cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}.");
         sb.AppendLine();
         sb.AppendLine("## The replay check alone (`IReplayCache.TryAddAsync`, every pair new)");
@@ -274,36 +288,63 @@ internal static class RedisReplayMeasurement
         sb.AppendLine("## End to end: one instance, in-memory vs Redis replay cache");
         sb.AppendLine();
         sb.AppendLine("In-process Kestrel + HttpClient on 127.0.0.1, as in `e2e.md`; the two apps differ only in the replay cache. CPU-µs/req = this process (client + server) ÷ requests; Redis CPU is extra, on the same 2 cores.");
+        sb.AppendLine("An app's **capacity** is its best median req/s over the levels. CPU per request depends on the load: with few requests in flight every Redis reply is read, and wakes a thread, on its own;");
+        sb.AppendLine("with more in flight StackExchange.Redis writes and reads several commands at once, Redis answers several per system call and wake-ups are shared. So each app is compared at its best.");
         sb.AppendLine();
-        sb.AppendLine("| round | keypair-memory req/s | keypair-redis req/s | redis ÷ memory | memory CPU-µs/req | redis CPU-µs/req | Redis server CPU-µs/req |");
+        sb.AppendLine("| in flight | keypair-memory median req/s | keypair-redis median req/s | redis ÷ memory, median of per-round ratios (range) | memory CPU-µs/req | redis CPU-µs/req | Redis server CPU-µs/req |");
         sb.AppendLine("|---:|---:|---:|---:|---:|---:|---:|");
-        var ratios = new List<double>();
-        foreach (var group in e2e.GroupBy(r => r.Run.Round).OrderBy(g => g.Key))
+        var capacity = new Dictionary<string, (double Rps, int Concurrency)>();
+        foreach (var level in e2e.GroupBy(r => r.Concurrency).OrderBy(g => g.Key))
+        {
+            List<double> ratios = Ratios(level);
+            double m = EndToEndRunner.Median(level.Where(r => r.Run.Variant == "keypair-memory").Select(r => r.Run.RequestsPerSecond));
+            double r = EndToEndRunner.Median(level.Where(r => r.Run.Variant == "keypair-redis").Select(r => r.Run.RequestsPerSecond));
+            foreach ((string name, double rps) in (ReadOnlySpan<(string, double)>)[("keypair-memory", m), ("keypair-redis", r)])
+            {
+                if (!capacity.TryGetValue(name, out var best) || rps > best.Rps)
+                {
+                    capacity[name] = (rps, level.Key);
+                }
+            }
+
+            sb.AppendLine(inv, $"| {level.Key} | {m:F0} | {r:F0} | {EndToEndRunner.Median(ratios):F3} ({ratios.Min():F3}–{ratios.Max():F3}) | {EndToEndRunner.Median(level.Where(x => x.Run.Variant == "keypair-memory").Select(x => x.Run.CpuMicrosPerRequest)):F1} | {EndToEndRunner.Median(level.Where(x => x.Run.Variant == "keypair-redis").Select(x => x.Run.CpuMicrosPerRequest)):F1} | {EndToEndRunner.Median(level.Where(x => x.Run.Variant == "keypair-redis").Select(x => x.ServerCpuMicrosPerRequest)):F1} |");
+        }
+
+        (double memCap, int memAt) = capacity["keypair-memory"];
+        (double redCap, int redAt) = capacity["keypair-redis"];
+        double atMemBest = EndToEndRunner.Median(Ratios(e2e.Where(r => r.Concurrency == memAt)));
+        sb.AppendLine();
+        sb.AppendLine(inv, $"Capacity: keypair-memory {memCap:F0} req/s (at {memAt} in flight), keypair-redis {redCap:F0} req/s (at {redAt}); **redis ÷ memory capacity = {redCap / memCap:F3}**; at the in-memory app's best level ({memAt}) the median of per-round ratios is {atMemBest:F3}. Target ≥ 0.75.");
+        sb.AppendLine(inv, $"Failed requests: {e2e.Sum(r => r.Run.Failed)} (every response must be 200 \"ok\").");
+        sb.AppendLine();
+        sb.AppendLine("Every round:");
+        sb.AppendLine();
+        sb.AppendLine("| in flight | round | keypair-memory req/s | keypair-redis req/s | redis ÷ memory | memory CPU-µs/req | redis CPU-µs/req | Redis server CPU-µs/req |");
+        sb.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var group in e2e.GroupBy(r => (r.Concurrency, r.Run.Round)).OrderBy(g => g.Key))
         {
             E2EResult m = group.Single(r => r.Run.Variant == "keypair-memory");
             E2EResult r = group.Single(r => r.Run.Variant == "keypair-redis");
-            double ratio = r.Run.RequestsPerSecond / m.Run.RequestsPerSecond;
-            ratios.Add(ratio);
-            sb.AppendLine(inv, $"| {group.Key} | {m.Run.RequestsPerSecond:F0} | {r.Run.RequestsPerSecond:F0} | {ratio:F3} | {m.Run.CpuMicrosPerRequest:F1} | {r.Run.CpuMicrosPerRequest:F1} | {r.ServerCpuMicrosPerRequest:F1} |");
+            sb.AppendLine(inv, $"| {group.Key.Concurrency} | {group.Key.Round} | {m.Run.RequestsPerSecond:F0} | {r.Run.RequestsPerSecond:F0} | {r.Run.RequestsPerSecond / m.Run.RequestsPerSecond:F3} | {m.Run.CpuMicrosPerRequest:F1} | {r.Run.CpuMicrosPerRequest:F1} | {r.ServerCpuMicrosPerRequest:F1} |");
         }
 
-        double memRps = EndToEndRunner.Median(e2e.Where(r => r.Run.Variant == "keypair-memory").Select(r => r.Run.RequestsPerSecond));
-        double redRps = EndToEndRunner.Median(e2e.Where(r => r.Run.Variant == "keypair-redis").Select(r => r.Run.RequestsPerSecond));
-        sb.AppendLine();
-        sb.AppendLine(inv, $"Medians: keypair-memory {memRps:F0} req/s, keypair-redis {redRps:F0} req/s; **redis ÷ memory = {redRps / memRps:F3}** (pooled medians), {EndToEndRunner.Median(ratios):F3} (median of per-round ratios). Target ≥ 0.75.");
-        sb.AppendLine(inv, $"Failed requests: {e2e.Sum(r => r.Run.Failed)} (every response must be 200 \"ok\").");
         return sb.ToString();
     }
 
-    private sealed record Settings(int Sequential, int Concurrent, int E2ERequests, int E2EWarmup, int E2EWarmupRounds, int E2ERounds, int E2EConcurrency)
+    /// <summary>redis ÷ memory req/s for each round of <paramref name="runs"/> (one level).</summary>
+    private static List<double> Ratios(IEnumerable<E2EResult> runs) =>
+        [.. runs.GroupBy(r => r.Run.Round).OrderBy(g => g.Key).Select(g =>
+            g.Single(r => r.Run.Variant == "keypair-redis").Run.RequestsPerSecond / g.Single(r => r.Run.Variant == "keypair-memory").Run.RequestsPerSecond)];
+
+    private sealed record Settings(int Sequential, int Concurrent, int E2ERequests, int E2EWarmup, int E2EWarmupRounds, int E2ERounds, int[] E2EConcurrency)
     {
         public bool Quick => Sequential < 20_000;
 
         public override string ToString() =>
-            $"{Sequential} sequential and {Concurrent} concurrent ({Concurrency} in flight) checks per cache; E2E {E2ERounds} measured rounds of {E2ERequests} requests at concurrency {E2EConcurrency} after {E2EWarmupRounds} warm-up round(s) of {E2EWarmup}, alternating the two apps";
+            $"{Sequential} sequential and {Concurrent} concurrent ({Concurrency} in flight) checks per cache; E2E {E2ERounds} measured rounds of {E2ERequests} requests per app at each of {string.Join(", ", E2EConcurrency)} in flight, after {E2EWarmupRounds} warm-up round(s) of {E2EWarmup}, alternating the two apps and the levels within every round";
     }
 
-    private sealed record E2EResult(RunResult Run, double ServerCpuMicrosPerRequest);
+    private sealed record E2EResult(RunResult Run, int Concurrency, double ServerCpuMicrosPerRequest);
 
     private sealed class Measured(double[] micros, TimeSpan wall, TimeSpan clientCpu, TimeSpan serverCpu, int notAccepted)
     {
