@@ -26,6 +26,10 @@ internal sealed class LastUsedRecorder
     private readonly IServiceScopeFactory _scopeFactory;
     private readonly ILogger _logger;
 
+    // Writes that failed since the last one that succeeded (only the single reader loop touches it): an outage is
+    // logged once when it starts and once when a write succeeds again, not once per failed write (one per request).
+    private long _failedWrites;
+
     public LastUsedRecorder(IServiceScopeFactory scopeFactory, ILogger<LastUsedRecorder> logger)
     {
         _scopeFactory = scopeFactory;
@@ -74,6 +78,12 @@ internal sealed class LastUsedRecorder
                         IPublicKeyStore store = scope.ServiceProvider.GetRequiredService<IPublicKeyStore>();
                         await store.RecordLastUsedAsync(keyId, usedAt, stoppingToken).ConfigureAwait(false);
                     }
+
+                    if (_failedWrites > 0)
+                    {
+                        Log.LastUsedRecordRecovered(_logger, _failedWrites);
+                        _failedWrites = 0;
+                    }
                 }
                 catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
                 {
@@ -85,7 +95,10 @@ internal sealed class LastUsedRecorder
                 {
                     // Let the next use after this failure try again.
                     _lastQueued.TryRemove(new KeyValuePair<string, DateTimeOffset>(keyId, usedAt));
-                    Log.LastUsedRecordFailed(_logger, keyId, ex);
+                    if (_failedWrites++ == 0)
+                    {
+                        Log.LastUsedRecordFailed(_logger, keyId, ex);
+                    }
                 }
             }
         }

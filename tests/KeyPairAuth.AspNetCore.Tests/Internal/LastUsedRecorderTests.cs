@@ -79,6 +79,47 @@ public sealed class LastUsedRecorderTests
         Assert.Equal([("key-a", retriedAt)], store.LastUsed);
     }
 
+    [Fact]
+    public async Task Run_StoreDownForSeveralWrites_LogsOneWarningPerOutageAndOneNoticeWhenWritesSucceedAgain()
+    {
+        // A database outage with warm key caches: every key used (and, after each failure, every next use) queues a
+        // write that fails. One warning for the outage, not one per failed write (that is one per request).
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var store = new FakePublicKeyStore { Failure = new InvalidOperationException("The key store is unavailable."), FailuresLeft = 5 };
+        var logger = new RecordingLogger();
+        LastUsedRecorder recorder = Create(store, logger);
+
+        for (int i = 0; i < 6; i++)
+        {
+            recorder.Record($"key-{i}", time.GetUtcNow(), Interval);
+        }
+
+        recorder.Complete();
+        await recorder.RunAsync(CancellationToken.None);
+
+        Assert.Equal(6, store.LastUsedCalls);
+        Assert.Equal([("key-5", time.GetUtcNow())], store.LastUsed);
+        (LogLevel Level, EventId EventId, string Message) failure = Assert.Single(logger.Entries, e => e.EventId.Name == "LastUsedRecordFailed");
+        Assert.Equal(LogLevel.Warning, failure.Level);
+        (LogLevel Level, EventId EventId, string Message) recovered = Assert.Single(logger.Entries, e => e.EventId.Name == "LastUsedRecordRecovered");
+        Assert.Equal(LogLevel.Information, recovered.Level);
+        Assert.Contains("5 write(s) failed", recovered.Message, StringComparison.Ordinal);
+        Assert.Equal(2, logger.Entries.Count);
+    }
+
+    private sealed class RecordingLogger : ILogger<LastUsedRecorder>
+    {
+        public List<(LogLevel Level, EventId EventId, string Message)> Entries { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            Entries.Add((logLevel, eventId, formatter(state, exception)));
+    }
+
     /// <summary>Completes <see cref="WriteFailed"/> when the recorder logs a failed write (event 103).</summary>
     private sealed class FailureSignallingLogger : ILogger<LastUsedRecorder>
     {
