@@ -111,12 +111,35 @@ internal sealed class LastUsedRecorder
     public void Complete() => _queue.Writer.TryComplete();
 }
 
-/// <summary>Runs <see cref="LastUsedRecorder.RunAsync"/> for the lifetime of the host.</summary>
+/// <summary>Runs <see cref="LastUsedRecorder.RunAsync"/> for the lifetime of the host, and drains its queue when the host stops.</summary>
 internal sealed class LastUsedRecorderService : BackgroundService
 {
     private readonly LastUsedRecorder _recorder;
 
     public LastUsedRecorderService(LastUsedRecorder recorder) => _recorder = recorder;
+
+    /// <summary>
+    /// Stops taking uses and lets the writes already queued finish, within the host's shutdown timeout
+    /// (<paramref name="cancellationToken"/>), before the loop is cancelled: a graceful shutdown (a deploy) does not drop
+    /// the last-used times of keys used just before it.
+    /// </summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _recorder.Complete();
+        if (ExecuteTask is { } running)
+        {
+            try
+            {
+                await running.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // The shutdown timeout: what is still queued is given up below.
+            }
+        }
+
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+    }
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) => _recorder.RunAsync(stoppingToken);
 }

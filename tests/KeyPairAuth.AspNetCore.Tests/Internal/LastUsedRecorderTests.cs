@@ -107,6 +107,70 @@ public sealed class LastUsedRecorderTests
         Assert.Equal(2, logger.Entries.Count);
     }
 
+    [Fact]
+    public async Task Service_StoppedWithWritesQueued_PerformsThemBeforeStopping()
+    {
+        // A graceful shutdown (a deploy) with last-used writes still queued: they are performed within the host's
+        // shutdown timeout, not dropped (a key used just before a deploy would otherwise look unused).
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var store = new GatedLastUsedStore();
+        ServiceProvider services = new ServiceCollection().AddSingleton<IPublicKeyStore>(store).BuildServiceProvider();
+        var recorder = new LastUsedRecorder(services.GetRequiredService<IServiceScopeFactory>(), NullLogger<LastUsedRecorder>.Instance);
+        using var service = new LastUsedRecorderService(recorder);
+        recorder.Record("key-a", time.GetUtcNow(), Interval);
+        recorder.Record("key-b", time.GetUtcNow(), Interval);
+        recorder.Record("key-c", time.GetUtcNow(), Interval);
+
+        await service.StartAsync(CancellationToken.None);
+        await store.FirstWriteStarted.WaitAsync(TimeSpan.FromSeconds(30));
+        Task stopping = service.StopAsync(CancellationToken.None);
+        store.Open();
+        await stopping.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(["key-a", "key-b", "key-c"], store.Written);
+    }
+
+    /// <summary>Holds every last-used write until <see cref="Open"/> (a slow database); a cancelled write is not written.</summary>
+    private sealed class GatedLastUsedStore : IPublicKeyStore
+    {
+        private readonly TaskCompletionSource _gate = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _firstWriteStarted = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly List<string> _written = [];
+
+        public Task FirstWriteStarted => _firstWriteStarted.Task;
+
+        public IReadOnlyList<string> Written
+        {
+            get
+            {
+                lock (_written)
+                {
+                    return [.. _written];
+                }
+            }
+        }
+
+        public void Open() => _gate.TrySetResult();
+
+        public async ValueTask RecordLastUsedAsync(string keyId, DateTimeOffset lastUsedAt, CancellationToken cancellationToken = default)
+        {
+            _firstWriteStarted.TrySetResult();
+            await _gate.Task.WaitAsync(cancellationToken);
+            lock (_written)
+            {
+                _written.Add(keyId);
+            }
+        }
+
+        public ValueTask<PublicKeyRecord?> FindAsync(string keyId, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+        public ValueTask<IReadOnlyList<PublicKeyRecord>> ListByOwnerAsync(string owner, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+        public ValueTask<PublicKeyAddResult> AddAsync(PublicKeyRecord record, int maxActiveKeysPerOwner, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+        public ValueTask<PublicKeyRecord?> RevokeAsync(string keyId, DateTimeOffset revokedAt, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+    }
+
     private sealed class RecordingLogger : ILogger<LastUsedRecorder>
     {
         public List<(LogLevel Level, EventId EventId, string Message)> Entries { get; } = [];
