@@ -181,6 +181,14 @@ public sealed class RequestSigner
         request.Headers.Remove(SignatureFields.SignatureFieldName);
         request.Headers.Remove(SignatureFields.SignatureInputFieldName);
         request.Headers.Remove(ContentDigest.FieldName);
-        request.Content?.Headers.Remove(ContentDigest.FieldName);
+
+        // Content headers take custom fields too, and the transport writes them after the request's: a signature
+        // field left there would follow ours on the wire (and a dictionary member named like ours overrides it).
+        if (request.Content is { } content)
+        {
+            content.Headers.Remove(ContentDigest.FieldName);
+            content.Headers.Remove(SignatureFields.SignatureFieldName);
+            content.Headers.Remove(SignatureFields.SignatureInputFieldName);
+        }
     }
 }
