@@ -103,20 +103,19 @@ public sealed class RequestSigner
             // transport then sends (and re-sends on retry).
             await content.LoadIntoBufferAsync(cancellationToken).ConfigureAwait(false);
 
-            // A buffered content hands out read-only streams over its one buffer: hashing it this way does not copy
-            // the body a second time (ReadAsByteArrayAsync would).
-            Stream body = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            // Hash what the transport sends: it copies the buffered content into the connection, so copy it into the
+            // hash the same way (one write of the buffer, no second copy of the body). Not the content's read stream:
+            // HttpContent caches that one, and an earlier reader (a logging handler) may have left it part-read, or
+            // (StreamContent) it reads the source stream rather than the buffer.
+            using var sink = new ContentDigestSink(DigestAlgorithm);
+            await content.CopyToAsync(sink, cancellationToken).ConfigureAwait(false);
 
             // Chunked framing makes the server count even an empty body as content (there is no Content-Length: 0 to
             // say otherwise), so the empty body is digested and covered too.
-            if (body.Length > 0 || request.Headers.TransferEncodingChunked == true)
+            if (sink.Written > 0 || request.Headers.TransferEncodingChunked == true)
             {
                 hasContent = true;
-                string digest = await ContentDigest.ComputeAsync(body, DigestAlgorithm, cancellationToken).ConfigureAwait(false);
-                request.Headers.TryAddWithoutValidation(ContentDigest.FieldName, digest);
-
-                // HttpContent may hand the same read stream to a later reader (a logging handler, the next attempt).
-                body.Position = 0;
+                request.Headers.TryAddWithoutValidation(ContentDigest.FieldName, sink.GetFieldValue());
             }
         }
 
@@ -182,6 +181,14 @@ public sealed class RequestSigner
         request.Headers.Remove(SignatureFields.SignatureFieldName);
         request.Headers.Remove(SignatureFields.SignatureInputFieldName);
         request.Headers.Remove(ContentDigest.FieldName);
-        request.Content?.Headers.Remove(ContentDigest.FieldName);
+
+        // Content headers take custom fields too, and the transport writes them after the request's: a signature
+        // field left there would follow ours on the wire (and a dictionary member named like ours overrides it).
+        if (request.Content is { } content)
+        {
+            content.Headers.Remove(ContentDigest.FieldName);
+            content.Headers.Remove(SignatureFields.SignatureFieldName);
+            content.Headers.Remove(SignatureFields.SignatureInputFieldName);
+        }
     }
 }

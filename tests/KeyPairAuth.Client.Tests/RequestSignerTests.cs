@@ -44,6 +44,33 @@ public sealed class RequestSignerTests : IDisposable
         Assert.StartsWith("sig1=(\"@method\" \"@scheme\" \"@authority\" \"@path\" \"@query\");", Field(request, "Signature-Input"), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("ByteArrayContent")]
+    [InlineData("StreamContent")]
+    public async Task SignAsync_ContentStreamAlreadyReadByAnEarlierHandler_DigestCoversTheBytesSent(string kind)
+    {
+        // A logging handler before the signing one read the content stream and did not rewind it. The digest must cover
+        // the bytes the transport then sends (the whole array; for StreamContent, what .NET itself sends: the rest of the
+        // source stream), not what was left in the cached read stream.
+        byte[] body = "{\"order\":42,\"items\":[1,2,3]}"u8.ToArray();
+        using HttpContent content = kind == "StreamContent" ? new StreamContent(new MemoryStream(body)) : new ByteArrayContent(body);
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("https://api.example.com/orders")) { Content = content };
+        Stream earlier = await content.ReadAsStreamAsync();
+        byte[] peek = new byte[10];
+        await earlier.ReadExactlyAsync(peek);
+
+        await new RequestSigner(_key, timeProvider: _time).SignAsync(request);
+
+        // What the transport sends: the content copied out, as SocketsHttpHandler does.
+        using var sent = new MemoryStream();
+        await content.CopyToAsync(sent);
+        Assert.Equal(ContentDigest.Compute(sent.ToArray(), ContentDigestAlgorithm.Sha256), Field(request, "Content-Digest"));
+        if (kind == "ByteArrayContent")
+        {
+            Assert.Equal(body, sent.ToArray());
+        }
+    }
+
     [Fact]
     public async Task SignAsync_SignatureMadeForHttp_DoesNotVerifyOverHttps()
     {

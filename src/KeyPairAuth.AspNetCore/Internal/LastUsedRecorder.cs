@@ -26,6 +26,10 @@ internal sealed class LastUsedRecorder
     private readonly IServiceScopeFactory _scopeFactory;
     private readonly ILogger _logger;
 
+    // Writes that failed since the last one that succeeded (only the single reader loop touches it): an outage is
+    // logged once when it starts and once when a write succeeds again, not once per failed write (one per request).
+    private long _failedWrites;
+
     public LastUsedRecorder(IServiceScopeFactory scopeFactory, ILogger<LastUsedRecorder> logger)
     {
         _scopeFactory = scopeFactory;
@@ -74,6 +78,12 @@ internal sealed class LastUsedRecorder
                         IPublicKeyStore store = scope.ServiceProvider.GetRequiredService<IPublicKeyStore>();
                         await store.RecordLastUsedAsync(keyId, usedAt, stoppingToken).ConfigureAwait(false);
                     }
+
+                    if (_failedWrites > 0)
+                    {
+                        Log.LastUsedRecordRecovered(_logger, _failedWrites);
+                        _failedWrites = 0;
+                    }
                 }
                 catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
                 {
@@ -85,7 +95,10 @@ internal sealed class LastUsedRecorder
                 {
                     // Let the next use after this failure try again.
                     _lastQueued.TryRemove(new KeyValuePair<string, DateTimeOffset>(keyId, usedAt));
-                    Log.LastUsedRecordFailed(_logger, keyId, ex);
+                    if (_failedWrites++ == 0)
+                    {
+                        Log.LastUsedRecordFailed(_logger, keyId, ex);
+                    }
                 }
             }
         }
@@ -98,12 +111,35 @@ internal sealed class LastUsedRecorder
     public void Complete() => _queue.Writer.TryComplete();
 }
 
-/// <summary>Runs <see cref="LastUsedRecorder.RunAsync"/> for the lifetime of the host.</summary>
+/// <summary>Runs <see cref="LastUsedRecorder.RunAsync"/> for the lifetime of the host, and drains its queue when the host stops.</summary>
 internal sealed class LastUsedRecorderService : BackgroundService
 {
     private readonly LastUsedRecorder _recorder;
 
     public LastUsedRecorderService(LastUsedRecorder recorder) => _recorder = recorder;
+
+    /// <summary>
+    /// Stops taking uses and lets the writes already queued finish, within the host's shutdown timeout
+    /// (<paramref name="cancellationToken"/>), before the loop is cancelled: a graceful shutdown (a deploy) does not drop
+    /// the last-used times of keys used just before it.
+    /// </summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _recorder.Complete();
+        if (ExecuteTask is { } running)
+        {
+            try
+            {
+                await running.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // The shutdown timeout: what is still queued is given up below.
+            }
+        }
+
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+    }
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) => _recorder.RunAsync(stoppingToken);
 }

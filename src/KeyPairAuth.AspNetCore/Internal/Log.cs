@@ -21,8 +21,12 @@ internal static partial class Log
     public static partial void VerificationError(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 103, EventName = "LastUsedRecordFailed", Level = LogLevel.Warning,
-        Message = "Recording the last use of key {KeyId} failed; it will be retried on a later request.")]
+        Message = "Recording the last use of key {KeyId} failed; it will be retried on a later request. Further failures are not logged until a write succeeds again.")]
     public static partial void LastUsedRecordFailed(ILogger logger, string keyId, Exception exception);
+
+    [LoggerMessage(EventId = 119, EventName = "LastUsedRecordRecovered", Level = LogLevel.Information,
+        Message = "Recording last-used times works again; {FailedCount} write(s) failed meanwhile.")]
+    public static partial void LastUsedRecordRecovered(ILogger logger, long failedCount);
 
     [LoggerMessage(EventId = 104, EventName = "LastUsedQueueFull", Level = LogLevel.Debug,
         Message = "The last-used queue is full; the last use of key {KeyId} was not queued.")]

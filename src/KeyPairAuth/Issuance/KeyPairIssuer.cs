@@ -178,7 +178,7 @@ internal sealed class KeyPairIssuer : IKeyPairIssuer
         if (string.IsNullOrWhiteSpace(name) || name.Length > MaxNameLength || ContainsControl(name))
         {
             throw new KeyIssuanceException(KeyIssuanceError.InvalidName,
-                $"A key name is required: 1 to {MaxNameLength} characters, not only whitespace, without control characters.");
+                $"A key name is required: 1 to {MaxNameLength} characters, not only whitespace, without control characters or lone surrogates.");
         }
 
         scopes ??= [];
@@ -219,7 +219,7 @@ internal sealed class KeyPairIssuer : IKeyPairIssuer
         if (string.IsNullOrEmpty(owner) || owner.Length > MaxOwnerLength || ContainsControl(owner))
         {
             throw new KeyIssuanceException(KeyIssuanceError.InvalidOwner,
-                $"An owner is required: 1 to {MaxOwnerLength} characters without control characters.");
+                $"An owner is required: 1 to {MaxOwnerLength} characters without control characters or lone surrogates.");
         }
     }
 
@@ -232,13 +232,29 @@ internal sealed class KeyPairIssuer : IKeyPairIssuer
         }
     }
 
+    /// <summary>
+    /// Control characters, line separators, or text that is not well-formed UTF-16 (a lone surrogate): databases store
+    /// text as UTF-8, where a lone surrogate becomes U+FFFD (SQLite) or is refused, so two owners differing only there
+    /// would become one.
+    /// </summary>
     private static bool ContainsControl(string value)
     {
-        foreach (char c in value)
+        for (int i = 0; i < value.Length; i++)
         {
+            char c = value[i];
             if (char.IsControl(c) || c is '\u2028' or '\u2029')
             {
                 return true;
+            }
+
+            if (char.IsSurrogate(c))
+            {
+                if (!char.IsHighSurrogate(c) || i + 1 >= value.Length || !char.IsLowSurrogate(value[i + 1]))
+                {
+                    return true;
+                }
+
+                i++;
             }
         }
 

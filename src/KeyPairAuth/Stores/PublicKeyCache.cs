@@ -229,14 +229,14 @@ public sealed class PublicKeyCache
                     _found.Remove(keyId);
                     if (_durationTicks > 0)
                     {
-                        _unknown.Set(keyId, new Entry(null, now + _durationTicks), now);
+                        SetUnlessInvalidated(_unknown, keyId, new Entry(null, now + _durationTicks), now, version);
                     }
                 }
                 else
                 {
                     // Kept even with a zero Duration (already expired): it marks the key id as one that exists.
                     _unknown.Remove(keyId);
-                    _found.Set(keyId, new Entry(record, now + _durationTicks), now);
+                    SetUnlessInvalidated(_found, keyId, new Entry(record, now + _durationTicks), now, version);
                 }
             }
 
@@ -259,6 +259,22 @@ public sealed class PublicKeyCache
         finally
         {
             _inFlight.TryRemove(new KeyValuePair<string, Task<PublicKeyRecord?>>(keyId, leader.Task));
+        }
+    }
+
+    /// <summary>
+    /// Caches what a lookup read, unless an <see cref="Invalidate"/> started since the lookup did: checking the version
+    /// only before the insert leaves a window in which an invalidation (a revocation notice) removes nothing and the
+    /// stale entry lands just after it, to be served for a whole <see cref="PublicKeyCacheOptions.Duration"/>. So the
+    /// version is read again after the insert, with a full fence between (Invalidate bumps the version, then removes):
+    /// either this sees the bump and takes its own entry back, or the invalidation runs after the insert and removes it.
+    /// </summary>
+    private void SetUnlessInvalidated(BoundedTable table, string keyId, Entry entry, long now, long version)
+    {
+        table.Set(keyId, entry, now);
+        if (Interlocked.Read(ref _version) != version)
+        {
+            table.Remove(keyId, entry);
         }
     }
 
@@ -312,6 +328,15 @@ public sealed class PublicKeyCache
         public void Remove(string keyId)
         {
             if (_entries.TryRemove(keyId, out _))
+            {
+                Interlocked.Decrement(ref _count);
+            }
+        }
+
+        /// <summary>Removes <paramref name="keyId"/> only while it still maps to <paramref name="entry"/>.</summary>
+        public void Remove(string keyId, Entry entry)
+        {
+            if (_entries.TryRemove(new KeyValuePair<string, Entry>(keyId, entry)))
             {
                 Interlocked.Decrement(ref _count);
             }

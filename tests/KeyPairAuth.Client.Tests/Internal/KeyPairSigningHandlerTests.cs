@@ -233,6 +233,26 @@ public sealed class KeyPairSigningHandlerTests : IDisposable
     }
 
     [Fact]
+    public async Task SendAsync_StaleSignatureFieldsAmongContentHeaders_AreRemoved()
+    {
+        // HttpContentHeaders takes custom fields too, and the transport writes them after the request's own: a stale
+        // sig1 there would follow ours on the wire, and in a structured-field dictionary the later member wins.
+        using HttpClient client = CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("https://api.example.com/x")) { Content = new StringContent("{}") };
+        request.Content.Headers.TryAddWithoutValidation("Signature", "sig1=:AAAA:");
+        request.Content.Headers.TryAddWithoutValidation("Signature-Input", "sig1=(\"@method\");created=1;keyid=\"x\";nonce=\"n\"");
+
+        await client.SendAsync(request);
+
+        Assert.False(request.Content.Headers.Contains("Signature"));
+        Assert.False(request.Content.Headers.Contains("Signature-Input"));
+        RecordedRequest sent = Assert.Single(_inner.Requests);
+        Assert.Equal(1, sent.Count("Signature-Input"));
+        Assert.StartsWith("sig1=(\"@method\" \"@scheme\"", sent.Header("Signature-Input"), StringComparison.Ordinal);
+        Assert.NotEqual("sig1=:AAAA:", sent.Header("Signature"));
+    }
+
+    [Fact]
     public async Task SendAsync_RetryOutside_EachAttemptHasFreshNonceAndCreated()
     {
         var inner = new RecordingHandler(HttpStatusCode.ServiceUnavailable, HttpStatusCode.BadGateway);

@@ -195,6 +195,28 @@ public sealed class KeyPairIssuerTests
     }
 
     [Fact]
+    public async Task IssueAsync_OwnerOrNameWithALoneSurrogate_ThrowsInvalidOwnerOrName()
+    {
+        // Not well-formed UTF-16: a database stores such text as UTF-8 with U+FFFD in place of the lone surrogate
+        // (SQLite) or refuses it, so "alice\uD800" and "alice\uDBFF" would become one owner sharing keys and a limit.
+        // (Not theory data: the runner's test names would carry the lone surrogates.)
+        string[] malformed = ["alice\uD800", "alice\uDBFF", "\uDC00alice", "al\uDC00\uD800ice"];
+        foreach (string text in malformed)
+        {
+            KeyIssuanceException owner = await Assert.ThrowsAsync<KeyIssuanceException>(async () => await CreateIssuer().IssueAsync(Request(owner: text)));
+            Assert.Equal(KeyIssuanceError.InvalidOwner, owner.Error);
+            KeyIssuanceException listed = await Assert.ThrowsAsync<KeyIssuanceException>(async () => await CreateIssuer().ListByOwnerAsync(text));
+            Assert.Equal(KeyIssuanceError.InvalidOwner, listed.Error);
+            KeyIssuanceException name = await Assert.ThrowsAsync<KeyIssuanceException>(async () => await CreateIssuer().IssueAsync(Request(name: text)));
+            Assert.Equal(KeyIssuanceError.InvalidName, name.Error);
+        }
+
+        // A surrogate pair (one code point outside the BMP) is well-formed.
+        using IssuedKeyPair ok = await CreateIssuer().IssueAsync(Request(owner: "alice\U0001F511", name: "key \U0001F511"));
+        Assert.Equal("alice\U0001F511", ok.Record.Owner);
+    }
+
+    [Fact]
     public async Task IssueAsync_ExpiryNotInFuture_ThrowsInvalidExpiry()
     {
         KeyPairIssuer issuer = CreateIssuer();

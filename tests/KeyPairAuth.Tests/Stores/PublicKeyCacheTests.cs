@@ -337,6 +337,70 @@ public sealed class PublicKeyCacheTests
     }
 
     [Fact]
+    public void Invalidate_LandingJustAfterALookupChecksForInvalidations_RevokedKeyIsNotServedFromTheCache()
+    {
+        // A revocation notice (Invalidate) racing the end of a refill: the lookup read the key before the revocation and
+        // is about to cache it. Whatever the interleaving, once both are done the cache must not hold the stale record.
+        // Both threads spin (no blocking hand-off between them), and the invalidating one starts a varying number of
+        // spins after the store answered, sweeping the window between the lookup's check for invalidations and its insert.
+        PublicKeyRecord active = Record(KeyA);
+        PublicKeyRecord revoked = active with { RevokedAt = _time.GetUtcNow() };
+        var store = new RacingStore(active);
+        const int Iterations = 10_000;
+        int staleServed = 0;
+        int round = 0;
+        int ready = 0;
+        int finished = 0;
+        PublicKeyCache? cache = null;
+        var invalidator = new Thread(() =>
+        {
+            for (int i = 1; i <= Iterations; i++)
+            {
+                while (Volatile.Read(ref round) != i)
+                {
+                }
+
+                Volatile.Write(ref ready, i);
+                while (!store.Answered)
+                {
+                }
+
+                Thread.SpinWait(i % 48);
+                store.Current = revoked;
+                cache!.Invalidate(KeyA);
+                Volatile.Write(ref finished, i);
+            }
+        });
+        invalidator.Start();
+
+        for (int i = 1; i <= Iterations; i++)
+        {
+            store.Current = active;
+            store.Answered = false;
+            cache = new PublicKeyCache(store, _time);
+            Volatile.Write(ref round, i);
+            while (Volatile.Read(ref ready) != i)
+            {
+            }
+
+            ValueTask<PublicKeyRecord?> lookup = cache.FindAsync(KeyA);
+            Assert.True(lookup.IsCompletedSuccessfully);
+            while (Volatile.Read(ref finished) != i)
+            {
+            }
+
+            if (cache.TryGetFresh(KeyA, out PublicKeyRecord? served) && served is { IsRevoked: false })
+            {
+                staleServed++;
+            }
+        }
+
+        invalidator.Join();
+
+        Assert.Equal(0, staleServed);
+    }
+
+    [Fact]
     public async Task FindAsync_MoreKeysThanMaxEntries_CountNeverExceedsBound()
     {
         var cache = new PublicKeyCache(_store, _time, new PublicKeyCacheOptions { MaxEntries = 10 });
@@ -517,6 +581,29 @@ public sealed class PublicKeyCacheTests
             PublicKey = key.PublicKey,
             CreatedAt = _time.GetUtcNow(),
         };
+    }
+
+    /// <summary>Answers lookups synchronously with <see cref="Current"/> and flags each answer in <see cref="Answered"/>.</summary>
+    private sealed class RacingStore(PublicKeyRecord initial) : IPublicKeyStore
+    {
+        public volatile bool Answered;
+
+        public volatile PublicKeyRecord Current = initial;
+
+        public ValueTask<PublicKeyRecord?> FindAsync(string keyId, CancellationToken cancellationToken = default)
+        {
+            PublicKeyRecord record = Current;
+            Answered = true;
+            return new ValueTask<PublicKeyRecord?>(record);
+        }
+
+        public ValueTask<IReadOnlyList<PublicKeyRecord>> ListByOwnerAsync(string owner, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+        public ValueTask<PublicKeyAddResult> AddAsync(PublicKeyRecord record, int maxActiveKeysPerOwner, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+        public ValueTask<PublicKeyRecord?> RevokeAsync(string keyId, DateTimeOffset revokedAt, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+        public ValueTask RecordLastUsedAsync(string keyId, DateTimeOffset lastUsedAt, CancellationToken cancellationToken = default) => throw new NotSupportedException();
     }
 
     /// <summary>A per-scope store over the shared counting store; counts instances created and disposed per backing store.</summary>
