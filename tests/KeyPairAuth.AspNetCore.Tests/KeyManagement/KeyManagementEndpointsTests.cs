@@ -606,6 +606,28 @@ public sealed class KeyManagementEndpointsTests
         Assert.Equal("active", listNoToken.Json.GetProperty("keys")[0].GetProperty("status").GetString());
     }
 
+    [Theory]
+    [InlineData("POST", "application/x-www-form-urlencoded")]
+    [InlineData("DELETE", "application/x-www-form-urlencoded")]
+    [InlineData("POST", "multipart/form-data; boundary=x")]
+    [InlineData("DELETE", "multipart/form-data; boundary=x")]
+    public async Task RequireAntiforgeryToken_FormBodyThatCannotBeRead_Returns400TokenInvalid_NotA500(string method, string contentType)
+    {
+        // Without the header token, antiforgery looks for the token in a form body. A form it cannot read (more fields
+        // than FormOptions allows, a broken multipart body) makes it throw; that is a refused token, not a server error.
+        await using KeyManagementApp app = await KeyManagementApp.StartAsync(antiforgery: true);
+        string alice = NewUser();
+        string body = contentType.StartsWith("multipart", StringComparison.Ordinal)
+            ? "--x\r\nno headers, no end"
+            : string.Join('&', Enumerable.Range(0, 1100).Select(i => $"f{i}=x"));
+        string path = method == "POST" ? KeyManagementApp.Prefix : $"{KeyManagementApp.Prefix}/kpa_AAAAAAAAAAAAAAAA";
+
+        Reply reply = await app.SendAsync(new HttpMethod(method), path, alice, body, contentType);
+
+        reply.AssertProblem(HttpStatusCode.BadRequest, KeyManagementErrorCodes.AntiforgeryTokenInvalid);
+        Assert.Empty((await app.ListAsync(alice)).Json.GetProperty("keys").EnumerateArray());
+    }
+
     [Fact]
     public async Task MapKeyPairKeyManagement_WithoutKeyPairAuthServices_ThrowsNamingTheFix()
     {

@@ -265,8 +265,7 @@ internal sealed class KeyManagementEndpoints
             return null;
         }
 
-        if (unsafeMethod && _options.RequireAntiforgeryToken &&
-            !await context.RequestServices.GetRequiredService<IAntiforgery>().IsRequestValidAsync(context).ConfigureAwait(false))
+        if (unsafeMethod && _options.RequireAntiforgeryToken && !await IsAntiforgeryTokenValidAsync(context).ConfigureAwait(false))
         {
             await WriteProblemAsync(context, StatusCodes.Status400BadRequest, KeyManagementErrorCodes.AntiforgeryTokenInvalid,
                 "The antiforgery token is missing or invalid; reload the page and try again.").ConfigureAwait(false);
@@ -274,6 +273,20 @@ internal sealed class KeyManagementEndpoints
         }
 
         return owner;
+    }
+
+    private static async Task<bool> IsAntiforgeryTokenValidAsync(HttpContext context)
+    {
+        try
+        {
+            return await context.RequestServices.GetRequiredService<IAntiforgery>().IsRequestValidAsync(context).ConfigureAwait(false);
+        }
+        catch (AntiforgeryValidationException)
+        {
+            // Without the header, antiforgery looks for the token in a form body and throws when it cannot read one
+            // (too many fields, a broken multipart body): that is a missing token, not a server error.
+            return false;
+        }
     }
 
     /// <summary>Finds the route's key when the owner holds it; otherwise writes the one 404 used for every miss.</summary>
