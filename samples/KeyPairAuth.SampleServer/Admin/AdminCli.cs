@@ -112,6 +112,7 @@ public static partial class AdminCli
     private static async Task<int> CreateAsync(Command command, IKeyPairIssuer issuer, TimeProvider time, TextWriter output)
     {
         command.Allow("owner", "name", "scopes", "expires-in", "format");
+        bool json = command.JsonFormat(); // every usage error before the write: nothing may be issued and then refused
         using IssuedKeyPair issued = await issuer.IssueAsync(new KeyIssueRequest
         {
             Owner = command.Required("owner"),
@@ -120,7 +121,7 @@ public static partial class AdminCli
             ExpiresAt = command.ExpiresAt(time),
         });
         PublicKeyRecord record = issued.Record;
-        if (command.JsonFormat())
+        if (json)
         {
             output.WriteLine(JsonSerializer.Serialize(new CreatedKeyOutput(
                 record.KeyId, record.Owner, record.Name, record.Scopes, record.CreatedAt, record.ExpiresAt, record.PublicKey.Fingerprint,
@@ -143,6 +144,7 @@ public static partial class AdminCli
     private static async Task<int> RegisterAsync(Command command, IKeyPairIssuer issuer, TimeProvider time, TextWriter output)
     {
         command.Allow("owner", "name", "public-key-file", "scopes", "expires-in", "format");
+        bool json = command.JsonFormat();
         string owner = command.Required("owner");
         string name = command.Required("name");
         string file = command.Required("public-key-file");
@@ -180,7 +182,7 @@ public static partial class AdminCli
             Scopes = command.Scopes(),
             ExpiresAt = command.ExpiresAt(time),
         });
-        if (command.JsonFormat())
+        if (json)
         {
             output.WriteLine(JsonSerializer.Serialize(Describe(record, time), Json));
         }

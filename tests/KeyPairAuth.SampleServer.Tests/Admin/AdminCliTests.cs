@@ -226,6 +226,31 @@ public sealed class AdminCliTests
     }
 
     [Fact]
+    public async Task CreateAndRegister_UnknownFormat_AreRefusedBeforeAnythingIsWritten()
+    {
+        // A usage error must leave the store as it was: a key created before the refusal would be active, count
+        // towards the limit, and its secret would never be shown.
+        await using RunningSampleServer server = await RunningSampleServer.StartAsync();
+        using SigningKey local = SigningKey.Generate();
+        string file = Path.Combine(Path.GetTempPath(), $"kpa-{Guid.NewGuid():N}.pub");
+        await File.WriteAllTextAsync(file, local.PublicKey.ExportSpkiPem());
+        try
+        {
+            (await KeysAsync(server.Services, "create", "--owner", "frank", "--name", "n", "--format", "xml")).AssertOneLineError(2, "--format is text or json");
+            (await KeysAsync(server.Services, "register", "--owner", "frank", "--name", "n", "--public-key-file", file, "--format", "yaml"))
+                .AssertOneLineError(2, "--format is text or json");
+
+            Assert.Equal("no keys", (await KeysAsync(server.Services, "list", "--owner", "frank")).Output.Trim());
+            Run registered = await KeysAsync(server.Services, "register", "--owner", "frank", "--name", "n", "--public-key-file", file);
+            Assert.True(registered.ExitCode == 0, registered.Error);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
     public async Task InvalidInputForTheIssuer_ExitsOneWithTheIssuersMessage()
     {
         await using RunningSampleServer server = await RunningSampleServer.StartAsync();
