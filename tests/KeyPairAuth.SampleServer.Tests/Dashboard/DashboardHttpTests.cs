@@ -55,6 +55,25 @@ public sealed class DashboardHttpTests
         Assert.Equal("active", list.Json.GetProperty("keys")[0].GetProperty("status").GetString());
     }
 
+    [Theory]
+    [InlineData("application/x-www-form-urlencoded")]
+    [InlineData("multipart/form-data; boundary=x")]
+    public async Task SignOut_FormBodyThatCannotBeRead_IsRefusedAsCsrf_NotA500(string contentType)
+    {
+        // Without the header token, antiforgery reads a form body for it and throws on one it cannot read.
+        await using RunningSampleServer server = await RunningSampleServer.StartAsync();
+        await using DashboardSession alice = await DashboardSession.SignInAsync(server, "alice");
+        string body = contentType.StartsWith("multipart", StringComparison.Ordinal)
+            ? "--x\r\nno headers, no end"
+            : string.Join('&', Enumerable.Range(0, 1100).Select(i => $"f{i}=x"));
+
+        Reply reply = await alice.SendAsync(HttpMethod.Delete, "session", body, withToken: false, contentType: contentType);
+
+        reply.AssertStatus(HttpStatusCode.BadRequest);
+        Assert.Contains("antiforgery token", reply.Body, StringComparison.Ordinal);
+        Assert.Contains("\"user\":\"alice\"", (await alice.GetAsync("session")).Body, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task KeyEndpointsAndActivity_WithoutASession_Answer401()
     {
