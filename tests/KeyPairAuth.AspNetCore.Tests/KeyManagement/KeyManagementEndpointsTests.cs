@@ -6,6 +6,7 @@ using KeyPairAuth.AspNetCore.Tests.Infrastructure;
 using KeyPairAuth.Keys;
 using KeyPairAuth.Stores;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace KeyPairAuth.AspNetCore.Tests.KeyManagement;
@@ -604,6 +605,29 @@ public sealed class KeyManagementEndpointsTests
         revokeNoToken.AssertProblem(HttpStatusCode.BadRequest, KeyManagementErrorCodes.AntiforgeryTokenInvalid);
         listNoToken.AssertStatus(HttpStatusCode.OK);
         Assert.Equal("active", listNoToken.Json.GetProperty("keys")[0].GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Revoke_FormPostTurnedIntoDeleteByMethodOverride_Returns415_AndTheKeyStaysActive()
+    {
+        // A cross-site HTML form can POST application/x-www-form-urlencoded without a CORS preflight. With a form-field
+        // method override (_method=DELETE) in front of routing, that POST reaches the revoke endpoint as a DELETE.
+        await using KeyManagementApp app = await KeyManagementApp.StartAsync(
+            beforeAuthentication: a =>
+            {
+                a.UseHttpMethodOverride(new HttpMethodOverrideOptions { FormFieldName = "_method" });
+                a.UseRouting();
+            });
+        string alice = NewUser();
+        Reply created = await app.CreateAsync(alice, """{"name":"k"}""");
+        Secrets.Register(created.Json.GetProperty("secret").GetString()!);
+        string keyId = KeyIdOf(created);
+
+        Reply forged = await app.SendAsync(HttpMethod.Post, $"{KeyManagementApp.Prefix}/{keyId}", alice, "_method=DELETE", "application/x-www-form-urlencoded");
+
+        forged.AssertProblem(HttpStatusCode.UnsupportedMediaType, KeyManagementErrorCodes.UnsupportedMediaType);
+        Assert.Equal("active", (await app.GetAsync(alice, keyId)).Json.GetProperty("status").GetString());
+        (await app.RevokeAsync(alice, keyId)).AssertStatus(HttpStatusCode.OK);
     }
 
     [Theory]

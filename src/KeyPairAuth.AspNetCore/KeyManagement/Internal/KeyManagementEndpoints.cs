@@ -85,6 +85,16 @@ internal sealed class KeyManagementEndpoints
             return;
         }
 
+        if (!_options.RequireAntiforgeryToken && context.Request.HasFormContentType)
+        {
+            // A form body is what a cross-site HTML form sends without a CORS preflight; a form-field method override
+            // (_method=DELETE) would turn that POST into this DELETE. Without an antiforgery token, nothing else tells it
+            // from the user's own request, so revoke takes no form.
+            await WriteProblemAsync(context, StatusCodes.Status415UnsupportedMediaType, KeyManagementErrorCodes.UnsupportedMediaType,
+                "Revoke takes no form body: send DELETE without a body.").ConfigureAwait(false);
+            return;
+        }
+
         if (await FindOwnKeyAsync(context, owner).ConfigureAwait(false) is not { } record)
         {
             return;
