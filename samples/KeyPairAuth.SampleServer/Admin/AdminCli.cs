@@ -151,13 +151,23 @@ public static partial class AdminCli
         string text;
         try
         {
-            var info = new FileInfo(file);
-            if (info.Exists && info.Length > 64 * 1024)
+            // Counted as read, not taken from the file's length: a pipe or a device such as /dev/zero reports none.
+            const int MaxPublicKeyFileSize = 64 * 1024;
+            await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, useAsync: false);
+            byte[] buffer = new byte[MaxPublicKeyFileSize + 1];
+            int total = 0;
+            int read;
+            while (total < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(total))) > 0)
             {
-                throw new CommandException($"public key file '{file}' is {info.Length} bytes; a public key is far smaller.");
+                total += read;
             }
 
-            text = await File.ReadAllTextAsync(file);
+            if (total > MaxPublicKeyFileSize)
+            {
+                throw new CommandException($"public key file '{file}' is more than {MaxPublicKeyFileSize} bytes; a public key is far smaller.");
+            }
+
+            text = new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetString(buffer, 0, total).TrimStart('\uFEFF');
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {

@@ -166,6 +166,50 @@ public sealed class AdminCliTests
     }
 
     [Fact]
+    public async Task Register_KeyFileWithoutAKnownLength_IsReadToTheLimitOnly()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return; // a named pipe made with mkfifo: POSIX only
+        }
+
+        // A pipe (or /dev/zero, or a process substitution) reports no length: the size check must count what is read.
+        await using RunningSampleServer server = await RunningSampleServer.StartAsync();
+        string fifo = Path.Combine(Path.GetTempPath(), $"kpa-{Guid.NewGuid():N}.pub");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", fifo))
+        {
+            await mkfifo.WaitForExitAsync();
+            Assert.Equal(0, mkfifo.ExitCode);
+        }
+
+        try
+        {
+            Task writer = Task.Run(async () =>
+            {
+                try
+                {
+                    await using FileStream pipe = new(fifo, FileMode.Open, FileAccess.Write);
+                    await pipe.WriteAsync(new byte[256 * 1024].Select(_ => (byte)'A').ToArray());
+                }
+                catch (IOException)
+                {
+                    // The reader stopped early and closed its end: what a bounded reader does.
+                }
+            });
+
+            Run run = await KeysAsync(server.Services, "register", "--owner", "o", "--name", "n", "--public-key-file", fifo);
+            await writer;
+
+            run.AssertOneLineError(1, "a public key is far smaller");
+            Assert.Equal("no keys", (await KeysAsync(server.Services, "list", "--owner", "o")).Output.Trim());
+        }
+        finally
+        {
+            File.Delete(fifo);
+        }
+    }
+
+    [Fact]
     public async Task Revoke_StopsTheKeyAtOnce_AndIsIdempotent_AndRefusesUnknownIds()
     {
         await using RunningSampleServer server = await RunningSampleServer.StartAsync();
