@@ -22,7 +22,7 @@ public static class KeyManagementErrorCodes
 
     /// <summary>
     /// 415: a create or register body is not <c>application/json</c>, or a revoke carries a form body (what a cross-site
-    /// form sends) while <see cref="KeyPairKeyManagementOptions.RequireAntiforgeryToken"/> is off.
+    /// form sends). Checked before the antiforgery token, so no form body is ever read.
     /// </summary>
     public const string UnsupportedMediaType = "unsupported_media_type";
 

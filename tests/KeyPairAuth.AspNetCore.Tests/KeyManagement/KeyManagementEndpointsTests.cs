@@ -607,6 +607,23 @@ public sealed class KeyManagementEndpointsTests
         Assert.Equal("active", listNoToken.Json.GetProperty("keys")[0].GetProperty("status").GetString());
     }
 
+    [Theory]
+    [InlineData("POST", "")]
+    [InlineData("POST", "/register")]
+    [InlineData("DELETE", "/kpa_AAAAAAAAAAAAAAAA")]
+    public async Task RequireAntiforgeryToken_LargeFormBody_Returns415_BeforeAntiforgeryReadsTheForm(string method, string suffix)
+    {
+        // Antiforgery looks for a form-field token in a form body, reading the whole form (far past the 16 KiB a key
+        // request may take). The body's type is refused first, so no form is read at all.
+        await using KeyManagementApp app = await KeyManagementApp.StartAsync(antiforgery: true);
+        string alice = NewUser();
+        string form = "padding=" + new string('x', 1024 * 1024);
+
+        Reply reply = await app.SendAsync(new HttpMethod(method), KeyManagementApp.Prefix + suffix, alice, form, "application/x-www-form-urlencoded");
+
+        reply.AssertProblem(HttpStatusCode.UnsupportedMediaType, KeyManagementErrorCodes.UnsupportedMediaType);
+    }
+
     [Fact]
     public async Task Revoke_FormPostTurnedIntoDeleteByMethodOverride_Returns415_AndTheKeyStaysActive()
     {
@@ -635,10 +652,11 @@ public sealed class KeyManagementEndpointsTests
     [InlineData("DELETE", "application/x-www-form-urlencoded")]
     [InlineData("POST", "multipart/form-data; boundary=x")]
     [InlineData("DELETE", "multipart/form-data; boundary=x")]
-    public async Task RequireAntiforgeryToken_FormBodyThatCannotBeRead_Returns400TokenInvalid_NotA500(string method, string contentType)
+    public async Task RequireAntiforgeryToken_FormBodyThatCannotBeRead_Returns415_NotA500(string method, string contentType)
     {
-        // Without the header token, antiforgery looks for the token in a form body. A form it cannot read (more fields
-        // than FormOptions allows, a broken multipart body) makes it throw; that is a refused token, not a server error.
+        // Without the header token, antiforgery looks for the token in a form body, and a form it cannot read (more
+        // fields than FormOptions allows, a broken multipart body) makes it throw. The endpoints refuse a form body
+        // before antiforgery reads it; either way the answer is a refusal, never a server error.
         await using KeyManagementApp app = await KeyManagementApp.StartAsync(antiforgery: true);
         string alice = NewUser();
         string body = contentType.StartsWith("multipart", StringComparison.Ordinal)
@@ -648,7 +666,7 @@ public sealed class KeyManagementEndpointsTests
 
         Reply reply = await app.SendAsync(new HttpMethod(method), path, alice, body, contentType);
 
-        reply.AssertProblem(HttpStatusCode.BadRequest, KeyManagementErrorCodes.AntiforgeryTokenInvalid);
+        reply.AssertProblem(HttpStatusCode.UnsupportedMediaType, KeyManagementErrorCodes.UnsupportedMediaType);
         Assert.Empty((await app.ListAsync(alice)).Json.GetProperty("keys").EnumerateArray());
     }
 

@@ -80,18 +80,8 @@ internal sealed class KeyManagementEndpoints
     /// <summary><c>DELETE {prefix}/{keyId}</c>: revokes one of the signed-in user's keys (idempotent), or 404.</summary>
     public async Task RevokeAsync(HttpContext context)
     {
-        if (await AuthorizeAsync(context, unsafeMethod: true).ConfigureAwait(false) is not { } owner)
+        if (await AuthorizeAsync(context, unsafeMethod: true, jsonBody: false).ConfigureAwait(false) is not { } owner)
         {
-            return;
-        }
-
-        if (!_options.RequireAntiforgeryToken && context.Request.HasFormContentType)
-        {
-            // A form body is what a cross-site HTML form sends without a CORS preflight; a form-field method override
-            // (_method=DELETE) would turn that POST into this DELETE. Without an antiforgery token, nothing else tells it
-            // from the user's own request, so revoke takes no form.
-            await WriteProblemAsync(context, StatusCodes.Status415UnsupportedMediaType, KeyManagementErrorCodes.UnsupportedMediaType,
-                "Revoke takes no form body: send DELETE without a body.").ConfigureAwait(false);
             return;
         }
 
@@ -115,7 +105,7 @@ internal sealed class KeyManagementEndpoints
     /// <summary><c>POST {prefix}</c>: generates a key pair; the response is the only place the private key ever appears.</summary>
     public async Task CreateAsync(HttpContext context)
     {
-        if (await AuthorizeAsync(context, unsafeMethod: true).ConfigureAwait(false) is not { } owner)
+        if (await AuthorizeAsync(context, unsafeMethod: true, jsonBody: true).ConfigureAwait(false) is not { } owner)
         {
             return;
         }
@@ -162,7 +152,7 @@ internal sealed class KeyManagementEndpoints
     /// <summary><c>POST {prefix}/register</c>: registers the user's own public key.</summary>
     public async Task RegisterAsync(HttpContext context)
     {
-        if (await AuthorizeAsync(context, unsafeMethod: true).ConfigureAwait(false) is not { } owner)
+        if (await AuthorizeAsync(context, unsafeMethod: true, jsonBody: true).ConfigureAwait(false) is not { } owner)
         {
             return;
         }
@@ -248,8 +238,11 @@ internal sealed class KeyManagementEndpoints
         _ => (StatusCodes.Status400BadRequest, "invalid_request"),
     };
 
-    /// <summary>Returns the owner, or writes 401/403/400 and returns <see langword="null"/>.</summary>
-    private async Task<string?> AuthorizeAsync(HttpContext context, bool unsafeMethod)
+    /// <summary>Returns the owner, or writes 401/403/415/400 and returns <see langword="null"/>.</summary>
+    /// <param name="context">The request.</param>
+    /// <param name="unsafeMethod">Whether the request changes something (create, register, revoke).</param>
+    /// <param name="jsonBody">Whether the request takes a JSON body (create, register); revoke takes none.</param>
+    private async Task<string?> AuthorizeAsync(HttpContext context, bool unsafeMethod, bool jsonBody = false)
     {
         ClaimsPrincipal user = context.User;
         if (!user.Identities.Any(static i => i.IsAuthenticated))
@@ -272,6 +265,17 @@ internal sealed class KeyManagementEndpoints
         {
             await WriteProblemAsync(context, StatusCodes.Status403Forbidden, KeyManagementErrorCodes.OwnerClaimMissing,
                 $"The signed-in user has no '{_options.OwnerClaimType}' claim, which names the owner of their keys.").ConfigureAwait(false);
+            return null;
+        }
+
+        // The body's type is checked before antiforgery, which would otherwise read a whole form body (far past the
+        // 16 KiB a key request takes) looking for a form-field token. Revoke takes no form: a form body is what a
+        // cross-site HTML form sends without a CORS preflight, and a form-field method override (_method=DELETE) would
+        // turn that POST into this DELETE.
+        if (unsafeMethod && (jsonBody ? !context.Request.HasJsonContentType() : context.Request.HasFormContentType))
+        {
+            await WriteProblemAsync(context, StatusCodes.Status415UnsupportedMediaType, KeyManagementErrorCodes.UnsupportedMediaType,
+                jsonBody ? "Send the body as application/json." : "Revoke takes no form body: send DELETE without a body.").ConfigureAwait(false);
             return null;
         }
 
