@@ -55,6 +55,12 @@ public static partial class DashboardEndpoints
 
         app.MapDelete("/session", async (HttpContext http, IAntiforgery antiforgery) =>
             {
+                if (http.Request.HasFormContentType)
+                {
+                    // Refused before antiforgery, which would read the whole form (megabytes, from anyone) for a token.
+                    return Results.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, detail: "Sign-out takes no body.");
+                }
+
                 if (!await IsTokenValidAsync(antiforgery, http))
                 {
                     return Results.Problem(statusCode: StatusCodes.Status400BadRequest, detail: "The antiforgery token is missing or invalid; reload the page.");
