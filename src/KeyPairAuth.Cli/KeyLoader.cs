@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text;
 using KeyPairAuth.Keys;
 
@@ -116,15 +117,17 @@ internal static class KeyLoader
 
     public static string ReadFile(string path)
     {
+        if (Directory.Exists(path))
+        {
+            throw new CliException(ExitCodes.Error, $"Cannot read key file '{path}': it is a directory.");
+        }
+
         try
         {
-            var info = new FileInfo(path);
-            if (info.Exists && info.Length > MaxKeyFileSize)
-            {
-                throw new CliException(ExitCodes.Error, $"Key file '{path}' is too large to be a key ({info.Length} bytes).");
-            }
-
-            return File.ReadAllText(path, Encoding.UTF8);
+            // Bounded by bytes read, not by the reported length: a pipe, a process substitution or a device such as
+            // /dev/zero reports no length and may never end.
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.None);
+            return ReadBounded(stream, $"The key file '{path}'");
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
@@ -135,8 +138,33 @@ internal static class KeyLoader
     public static string ReadStdinText(CliContext context)
     {
         using Stream stdin = context.OpenStdin();
-        using var reader = new StreamReader(stdin, Encoding.UTF8);
-        return reader.ReadToEnd();
+        return ReadBounded(stdin, "The input on stdin");
+    }
+
+    /// <summary>Reads at most <see cref="MaxKeyFileSize"/> bytes as UTF-8; more is refused, never read to its end.</summary>
+    private static string ReadBounded(Stream stream, string what)
+    {
+        byte[] buffer = new byte[MaxKeyFileSize + 1];
+        try
+        {
+            int total = 0;
+            int read;
+            while (total < buffer.Length && (read = stream.Read(buffer, total, buffer.Length - total)) > 0)
+            {
+                total += read;
+            }
+
+            if (total > MaxKeyFileSize)
+            {
+                throw new CliException(ExitCodes.Error, $"{what} is too large to be a key (more than {MaxKeyFileSize} bytes).");
+            }
+
+            return new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetString(buffer, 0, total).TrimStart('\uFEFF');
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(buffer);
+        }
     }
 
     public static string Describe(Exception ex) => ex switch

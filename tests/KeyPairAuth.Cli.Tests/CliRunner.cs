@@ -19,6 +19,9 @@ internal sealed class CliRunner : IDisposable
 
     public byte[]? Stdin { get; set; }
 
+    /// <summary>Opens stdin instead of <see cref="Stdin"/> when set (a stream that never ends, say).</summary>
+    public Func<Stream>? OpenStdin { get; set; }
+
     public TimeProvider TimeProvider { get; set; } = System.TimeProvider.System;
 
     public string PathOf(string name) => Path.Combine(Directory, name);
@@ -30,8 +33,8 @@ internal sealed class CliRunner : IDisposable
         byte[]? stdin = Stdin;
         var context = new CliContext
         {
-            OpenStdin = () => new MemoryStream(stdin ?? []),
-            IsStdinRedirected = stdin is not null,
+            OpenStdin = OpenStdin ?? (() => new MemoryStream(stdin ?? [])),
+            IsStdinRedirected = stdin is not null || OpenStdin is not null,
             GetEnvironmentVariable = name => Environment.TryGetValue(name, out string? value) ? value : null,
             TimeProvider = TimeProvider,
         };

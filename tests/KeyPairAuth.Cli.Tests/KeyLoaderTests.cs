@@ -79,4 +79,84 @@ public sealed class KeyLoaderTests : IDisposable
 
         Assert.Contains($"warning: key file '{path}' is accessible by group or others", result.Error, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("sign")]
+    [InlineData("inspect")]
+    public async Task KeyFromStdinThatNeverEnds_IsRefusedAsTooLarge_AfterABoundedRead(string command)
+    {
+        // A key is a few hundred bytes: an endless or huge input (a wrong pipe, /dev/zero) must not be read to its end.
+        var stdin = new EndlessStream(failAfter: 1024 * 1024);
+        _cli.OpenStdin = () => stdin;
+
+        CliResult result = command == "sign"
+            ? await _cli.RunAsync("sign", "GET", "https://api.example.com/x", "--key-file", "-")
+            : await _cli.RunAsync("inspect", "--key-file", "-");
+
+        Assert.True(result.ExitCode == 1, $"exit {result.ExitCode}: {result.Error}");
+        Assert.Contains("stdin is too large to be a key", result.Error, StringComparison.Ordinal);
+        Assert.Empty(result.Output);
+        Assert.InRange(stdin.BytesRead, 1, 128 * 1024);
+    }
+
+    [Fact]
+    public async Task Sign_KeyFileThatNeverEnds_IsRefusedAsTooLarge()
+    {
+        if (!File.Exists("/dev/zero"))
+        {
+            return; // a device that never ends: POSIX only
+        }
+
+        CliResult result = await _cli.RunAsync("sign", "GET", "https://api.example.com/x", "--key-file", "/dev/zero");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("key file '/dev/zero' is too large to be a key", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Sign_KeyFileThatIsADirectory_SaysSo()
+    {
+        CliResult result = await _cli.RunAsync("sign", "GET", "https://api.example.com/x", "--key-file", _cli.Directory);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains($"Cannot read key file '{_cli.Directory}': it is a directory.", result.Error, StringComparison.Ordinal);
+    }
+
+    /// <summary>Endless 'A's; fails the read once <c>failAfter</c> bytes were handed out, so an unbounded reader shows.</summary>
+    private sealed class EndlessStream(long failAfter) : Stream
+    {
+        public long BytesRead { get; private set; }
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            if (BytesRead >= failAfter)
+            {
+                throw new InvalidOperationException($"Read past {failAfter} bytes of an endless key input.");
+            }
+
+            buffer.AsSpan(offset, count).Fill((byte)'A');
+            BytesRead += count;
+            return count;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
 }

@@ -1,6 +1,8 @@
 using System.Security.Claims;
 using KeyPairAuth.AspNetCore;
+using KeyPairAuth.Keys;
 using KeyPairAuth.Signatures;
+using KeyPairAuth.Stores;
 
 namespace KeyPairAuth.SampleServer.Activity;
 
@@ -14,14 +16,13 @@ public static class ActivityEvents
             Activity(context.HttpContext).Record(context.Key.KeyId, KeyActivity.Accepted);
             return Task.CompletedTask;
         },
-        OnAuthenticationFailed = context =>
+        OnAuthenticationFailed = async context =>
         {
-            if (context.FailureReason is { } reason)
+            if (context.FailureReason is { } reason && ClaimedKeyId(context.Request) is { } keyId &&
+                await ExistsAsync(context.HttpContext, keyId))
             {
-                Activity(context.HttpContext).Record(ClaimedKeyId(context.Request), reason.ToErrorCode());
+                Activity(context.HttpContext).Record(keyId, reason.ToErrorCode());
             }
-
-            return Task.CompletedTask;
         },
         OnForbidden = context =>
         {
@@ -49,6 +50,30 @@ public static class ActivityEvents
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// Whether a claimed key id names a stored key. Anyone can claim any id: counting made-up ones would let a flood of
+    /// them fill the bounded activity table and hide the attempts on real keys. The key cache answers (the scheme has
+    /// just looked the id up for most refusals), and it bounds store lookups for unknown ids.
+    /// </summary>
+    private static async Task<bool> ExistsAsync(HttpContext context, string keyId)
+    {
+        if (!KeyId.IsValid(keyId))
+        {
+            return false;
+        }
+
+        try
+        {
+            return await context.RequestServices.GetRequiredService<PublicKeyCache>().FindAsync(keyId, context.RequestAborted) is not null;
+        }
+#pragma warning disable CA1031 // Counting is best effort: a store failure here must not turn a 401 into a 500.
+        catch (Exception exception) when (exception is not OperationCanceledException)
+#pragma warning restore CA1031
+        {
+            return false;
+        }
     }
 
     private static KeyActivity Activity(HttpContext context) => context.RequestServices.GetRequiredService<KeyActivity>();

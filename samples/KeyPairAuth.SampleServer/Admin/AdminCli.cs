@@ -112,6 +112,7 @@ public static partial class AdminCli
     private static async Task<int> CreateAsync(Command command, IKeyPairIssuer issuer, TimeProvider time, TextWriter output)
     {
         command.Allow("owner", "name", "scopes", "expires-in", "format");
+        bool json = command.JsonFormat(); // every usage error before the write: nothing may be issued and then refused
         using IssuedKeyPair issued = await issuer.IssueAsync(new KeyIssueRequest
         {
             Owner = command.Required("owner"),
@@ -120,7 +121,7 @@ public static partial class AdminCli
             ExpiresAt = command.ExpiresAt(time),
         });
         PublicKeyRecord record = issued.Record;
-        if (command.JsonFormat())
+        if (json)
         {
             output.WriteLine(JsonSerializer.Serialize(new CreatedKeyOutput(
                 record.KeyId, record.Owner, record.Name, record.Scopes, record.CreatedAt, record.ExpiresAt, record.PublicKey.Fingerprint,
@@ -143,19 +144,30 @@ public static partial class AdminCli
     private static async Task<int> RegisterAsync(Command command, IKeyPairIssuer issuer, TimeProvider time, TextWriter output)
     {
         command.Allow("owner", "name", "public-key-file", "scopes", "expires-in", "format");
+        bool json = command.JsonFormat();
         string owner = command.Required("owner");
         string name = command.Required("name");
         string file = command.Required("public-key-file");
         string text;
         try
         {
-            var info = new FileInfo(file);
-            if (info.Exists && info.Length > 64 * 1024)
+            // Counted as read, not taken from the file's length: a pipe or a device such as /dev/zero reports none.
+            const int MaxPublicKeyFileSize = 64 * 1024;
+            await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, useAsync: false);
+            byte[] buffer = new byte[MaxPublicKeyFileSize + 1];
+            int total = 0;
+            int read;
+            while (total < buffer.Length && (read = await stream.ReadAsync(buffer.AsMemory(total))) > 0)
             {
-                throw new CommandException($"public key file '{file}' is {info.Length} bytes; a public key is far smaller.");
+                total += read;
             }
 
-            text = await File.ReadAllTextAsync(file);
+            if (total > MaxPublicKeyFileSize)
+            {
+                throw new CommandException($"public key file '{file}' is more than {MaxPublicKeyFileSize} bytes; a public key is far smaller.");
+            }
+
+            text = new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetString(buffer, 0, total).TrimStart('\uFEFF');
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
         {
@@ -180,7 +192,7 @@ public static partial class AdminCli
             Scopes = command.Scopes(),
             ExpiresAt = command.ExpiresAt(time),
         });
-        if (command.JsonFormat())
+        if (json)
         {
             output.WriteLine(JsonSerializer.Serialize(Describe(record, time), Json));
         }

@@ -33,7 +33,7 @@ public static partial class DashboardEndpoints
 
         app.MapPost("/session", async (HttpContext http, IAntiforgery antiforgery, SignIn request) =>
             {
-                if (!await antiforgery.IsRequestValidAsync(http))
+                if (!await IsTokenValidAsync(antiforgery, http))
                 {
                     return Results.Problem(statusCode: StatusCodes.Status400BadRequest, detail: "The antiforgery token is missing or invalid; reload the page.");
                 }
@@ -55,7 +55,13 @@ public static partial class DashboardEndpoints
 
         app.MapDelete("/session", async (HttpContext http, IAntiforgery antiforgery) =>
             {
-                if (!await antiforgery.IsRequestValidAsync(http))
+                if (http.Request.HasFormContentType)
+                {
+                    // Refused before antiforgery, which would read the whole form (megabytes, from anyone) for a token.
+                    return Results.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, detail: "Sign-out takes no body.");
+                }
+
+                if (!await IsTokenValidAsync(antiforgery, http))
                 {
                     return Results.Problem(statusCode: StatusCodes.Status400BadRequest, detail: "The antiforgery token is missing or invalid; reload the page.");
                 }
@@ -76,6 +82,20 @@ public static partial class DashboardEndpoints
             })
             .RequireAuthorization(Policy)
             .ExcludeFromDescription();
+    }
+
+    private static async Task<bool> IsTokenValidAsync(IAntiforgery antiforgery, HttpContext http)
+    {
+        try
+        {
+            return await antiforgery.IsRequestValidAsync(http);
+        }
+        catch (AntiforgeryValidationException)
+        {
+            // Without the header, antiforgery reads a form body for the token and throws on one it cannot read (too
+            // many fields, a broken multipart body): a missing token, not a server error.
+            return false;
+        }
     }
 
     [GeneratedRegex("^[A-Za-z0-9._-]{1,40}$")]

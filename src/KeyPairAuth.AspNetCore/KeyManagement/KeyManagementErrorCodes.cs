@@ -20,7 +20,10 @@ public static class KeyManagementErrorCodes
     /// <summary>400: the antiforgery token is missing or invalid (<see cref="KeyPairKeyManagementOptions.RequireAntiforgeryToken"/>).</summary>
     public const string AntiforgeryTokenInvalid = "antiforgery_token_invalid";
 
-    /// <summary>415: the body is not <c>application/json</c>.</summary>
+    /// <summary>
+    /// 415: a create or register body is not <c>application/json</c>, or a revoke carries a form body (what a cross-site
+    /// form sends). Checked before the antiforgery token, so no form body is ever read.
+    /// </summary>
     public const string UnsupportedMediaType = "unsupported_media_type";
 
     /// <summary>413: the body is larger than a key request can be.</summary>

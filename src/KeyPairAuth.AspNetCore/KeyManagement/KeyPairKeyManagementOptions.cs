@@ -58,8 +58,9 @@ public sealed class KeyPairKeyManagementOptions
     /// <value>The default value is <see langword="false"/>.</value>
     /// <remarks>
     /// Without it the endpoints already resist cross-site request forgery: create and register accept only
-    /// <c>application/json</c> bodies and revoke is a <c>DELETE</c>, neither of which a cross-site page can send without
-    /// a CORS preflight. Turn it on for cookie-authenticated applications as defence in depth.
+    /// <c>application/json</c> bodies and revoke is a <c>DELETE</c> that refuses a form body (so a form-field method
+    /// override cannot turn a cross-site form POST into it), neither of which a cross-site page can send without a CORS
+    /// preflight. Turn it on for cookie-authenticated applications as defence in depth.
     /// </remarks>
     public bool RequireAntiforgeryToken { get; set; }
 

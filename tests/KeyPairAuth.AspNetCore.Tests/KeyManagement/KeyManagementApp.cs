@@ -62,7 +62,8 @@ internal sealed class KeyManagementApp : IAsyncDisposable
     public static async Task<KeyManagementApp> StartAsync(
         Action<KeyPairKeyManagementOptions>? configure = null,
         int maxActiveKeys = 10,
-        bool antiforgery = false)
+        bool antiforgery = false,
+        Action<WebApplication>? beforeAuthentication = null)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -86,6 +87,7 @@ internal sealed class KeyManagementApp : IAsyncDisposable
         }
 
         WebApplication app = builder.Build();
+        beforeAuthentication?.Invoke(app);
         app.UseAuthentication();
         app.UseAuthorization();
 

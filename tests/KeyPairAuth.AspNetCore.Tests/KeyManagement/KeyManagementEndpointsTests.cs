@@ -6,6 +6,7 @@ using KeyPairAuth.AspNetCore.Tests.Infrastructure;
 using KeyPairAuth.Keys;
 using KeyPairAuth.Stores;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace KeyPairAuth.AspNetCore.Tests.KeyManagement;
@@ -604,6 +605,69 @@ public sealed class KeyManagementEndpointsTests
         revokeNoToken.AssertProblem(HttpStatusCode.BadRequest, KeyManagementErrorCodes.AntiforgeryTokenInvalid);
         listNoToken.AssertStatus(HttpStatusCode.OK);
         Assert.Equal("active", listNoToken.Json.GetProperty("keys")[0].GetProperty("status").GetString());
+    }
+
+    [Theory]
+    [InlineData("POST", "")]
+    [InlineData("POST", "/register")]
+    [InlineData("DELETE", "/kpa_AAAAAAAAAAAAAAAA")]
+    public async Task RequireAntiforgeryToken_LargeFormBody_Returns415_BeforeAntiforgeryReadsTheForm(string method, string suffix)
+    {
+        // Antiforgery looks for a form-field token in a form body, reading the whole form (far past the 16 KiB a key
+        // request may take). The body's type is refused first, so no form is read at all.
+        await using KeyManagementApp app = await KeyManagementApp.StartAsync(antiforgery: true);
+        string alice = NewUser();
+        string form = "padding=" + new string('x', 1024 * 1024);
+
+        Reply reply = await app.SendAsync(new HttpMethod(method), KeyManagementApp.Prefix + suffix, alice, form, "application/x-www-form-urlencoded");
+
+        reply.AssertProblem(HttpStatusCode.UnsupportedMediaType, KeyManagementErrorCodes.UnsupportedMediaType);
+    }
+
+    [Fact]
+    public async Task Revoke_FormPostTurnedIntoDeleteByMethodOverride_Returns415_AndTheKeyStaysActive()
+    {
+        // A cross-site HTML form can POST application/x-www-form-urlencoded without a CORS preflight. With a form-field
+        // method override (_method=DELETE) in front of routing, that POST reaches the revoke endpoint as a DELETE.
+        await using KeyManagementApp app = await KeyManagementApp.StartAsync(
+            beforeAuthentication: a =>
+            {
+                a.UseHttpMethodOverride(new HttpMethodOverrideOptions { FormFieldName = "_method" });
+                a.UseRouting();
+            });
+        string alice = NewUser();
+        Reply created = await app.CreateAsync(alice, """{"name":"k"}""");
+        Secrets.Register(created.Json.GetProperty("secret").GetString()!);
+        string keyId = KeyIdOf(created);
+
+        Reply forged = await app.SendAsync(HttpMethod.Post, $"{KeyManagementApp.Prefix}/{keyId}", alice, "_method=DELETE", "application/x-www-form-urlencoded");
+
+        forged.AssertProblem(HttpStatusCode.UnsupportedMediaType, KeyManagementErrorCodes.UnsupportedMediaType);
+        Assert.Equal("active", (await app.GetAsync(alice, keyId)).Json.GetProperty("status").GetString());
+        (await app.RevokeAsync(alice, keyId)).AssertStatus(HttpStatusCode.OK);
+    }
+
+    [Theory]
+    [InlineData("POST", "application/x-www-form-urlencoded")]
+    [InlineData("DELETE", "application/x-www-form-urlencoded")]
+    [InlineData("POST", "multipart/form-data; boundary=x")]
+    [InlineData("DELETE", "multipart/form-data; boundary=x")]
+    public async Task RequireAntiforgeryToken_FormBodyThatCannotBeRead_Returns415_NotA500(string method, string contentType)
+    {
+        // Without the header token, antiforgery looks for the token in a form body, and a form it cannot read (more
+        // fields than FormOptions allows, a broken multipart body) makes it throw. The endpoints refuse a form body
+        // before antiforgery reads it; either way the answer is a refusal, never a server error.
+        await using KeyManagementApp app = await KeyManagementApp.StartAsync(antiforgery: true);
+        string alice = NewUser();
+        string body = contentType.StartsWith("multipart", StringComparison.Ordinal)
+            ? "--x\r\nno headers, no end"
+            : string.Join('&', Enumerable.Range(0, 1100).Select(i => $"f{i}=x"));
+        string path = method == "POST" ? KeyManagementApp.Prefix : $"{KeyManagementApp.Prefix}/kpa_AAAAAAAAAAAAAAAA";
+
+        Reply reply = await app.SendAsync(new HttpMethod(method), path, alice, body, contentType);
+
+        reply.AssertProblem(HttpStatusCode.UnsupportedMediaType, KeyManagementErrorCodes.UnsupportedMediaType);
+        Assert.Empty((await app.ListAsync(alice)).Json.GetProperty("keys").EnumerateArray());
     }
 
     [Fact]

@@ -166,6 +166,50 @@ public sealed class AdminCliTests
     }
 
     [Fact]
+    public async Task Register_KeyFileWithoutAKnownLength_IsReadToTheLimitOnly()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return; // a named pipe made with mkfifo: POSIX only
+        }
+
+        // A pipe (or /dev/zero, or a process substitution) reports no length: the size check must count what is read.
+        await using RunningSampleServer server = await RunningSampleServer.StartAsync();
+        string fifo = Path.Combine(Path.GetTempPath(), $"kpa-{Guid.NewGuid():N}.pub");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", fifo))
+        {
+            await mkfifo.WaitForExitAsync();
+            Assert.Equal(0, mkfifo.ExitCode);
+        }
+
+        try
+        {
+            Task writer = Task.Run(async () =>
+            {
+                try
+                {
+                    await using FileStream pipe = new(fifo, FileMode.Open, FileAccess.Write);
+                    await pipe.WriteAsync(new byte[256 * 1024].Select(_ => (byte)'A').ToArray());
+                }
+                catch (IOException)
+                {
+                    // The reader stopped early and closed its end: what a bounded reader does.
+                }
+            });
+
+            Run run = await KeysAsync(server.Services, "register", "--owner", "o", "--name", "n", "--public-key-file", fifo);
+            await writer;
+
+            run.AssertOneLineError(1, "a public key is far smaller");
+            Assert.Equal("no keys", (await KeysAsync(server.Services, "list", "--owner", "o")).Output.Trim());
+        }
+        finally
+        {
+            File.Delete(fifo);
+        }
+    }
+
+    [Fact]
     public async Task Revoke_StopsTheKeyAtOnce_AndIsIdempotent_AndRefusesUnknownIds()
     {
         await using RunningSampleServer server = await RunningSampleServer.StartAsync();
@@ -223,6 +267,31 @@ public sealed class AdminCliTests
         }
 
         run.AssertOneLineError(2, message);
+    }
+
+    [Fact]
+    public async Task CreateAndRegister_UnknownFormat_AreRefusedBeforeAnythingIsWritten()
+    {
+        // A usage error must leave the store as it was: a key created before the refusal would be active, count
+        // towards the limit, and its secret would never be shown.
+        await using RunningSampleServer server = await RunningSampleServer.StartAsync();
+        using SigningKey local = SigningKey.Generate();
+        string file = Path.Combine(Path.GetTempPath(), $"kpa-{Guid.NewGuid():N}.pub");
+        await File.WriteAllTextAsync(file, local.PublicKey.ExportSpkiPem());
+        try
+        {
+            (await KeysAsync(server.Services, "create", "--owner", "frank", "--name", "n", "--format", "xml")).AssertOneLineError(2, "--format is text or json");
+            (await KeysAsync(server.Services, "register", "--owner", "frank", "--name", "n", "--public-key-file", file, "--format", "yaml"))
+                .AssertOneLineError(2, "--format is text or json");
+
+            Assert.Equal("no keys", (await KeysAsync(server.Services, "list", "--owner", "frank")).Output.Trim());
+            Run registered = await KeysAsync(server.Services, "register", "--owner", "frank", "--name", "n", "--public-key-file", file);
+            Assert.True(registered.ExitCode == 0, registered.Error);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
     }
 
     [Fact]

@@ -55,6 +55,38 @@ public sealed class DashboardHttpTests
         Assert.Equal("active", list.Json.GetProperty("keys")[0].GetProperty("status").GetString());
     }
 
+    [Theory]
+    [InlineData("application/x-www-form-urlencoded")]
+    [InlineData("multipart/form-data; boundary=x")]
+    public async Task SignOut_FormBodyThatCannotBeRead_IsRefused_NotA500(string contentType)
+    {
+        // Without the header token, antiforgery reads a form body for it and throws on one it cannot read.
+        await using RunningSampleServer server = await RunningSampleServer.StartAsync();
+        await using DashboardSession alice = await DashboardSession.SignInAsync(server, "alice");
+        string body = contentType.StartsWith("multipart", StringComparison.Ordinal)
+            ? "--x\r\nno headers, no end"
+            : string.Join('&', Enumerable.Range(0, 1100).Select(i => $"f{i}=x"));
+
+        Reply reply = await alice.SendAsync(HttpMethod.Delete, "session", body, withToken: false, contentType: contentType);
+
+        reply.AssertStatus(HttpStatusCode.UnsupportedMediaType);
+        Assert.Contains("\"user\":\"alice\"", (await alice.GetAsync("session")).Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SignOut_LargeFormBody_Is415_BeforeAntiforgeryReadsTheForm()
+    {
+        // Sign-out is open to anonymous callers; antiforgery would read a whole form body (megabytes) for a token.
+        await using RunningSampleServer server = await RunningSampleServer.StartAsync();
+        await using DashboardSession alice = await DashboardSession.SignInAsync(server, "alice");
+
+        Reply reply = await alice.SendAsync(HttpMethod.Delete, "session", "padding=" + new string('x', 1024 * 1024),
+            withToken: false, contentType: "application/x-www-form-urlencoded");
+
+        reply.AssertStatus(HttpStatusCode.UnsupportedMediaType);
+        Assert.Contains("\"user\":\"alice\"", (await alice.GetAsync("session")).Body, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task KeyEndpointsAndActivity_WithoutASession_Answer401()
     {

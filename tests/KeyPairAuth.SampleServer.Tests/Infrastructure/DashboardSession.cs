@@ -43,7 +43,7 @@ public sealed class DashboardSession : IAsyncDisposable
 
     public Task<Reply> GetAsync(string path) => SendAsync(HttpMethod.Get, path);
 
-    public async Task<Reply> SendAsync(HttpMethod method, string path, string? json = null, string? token = null, bool withToken = true)
+    public async Task<Reply> SendAsync(HttpMethod method, string path, string? json = null, string? token = null, bool withToken = true, string contentType = "application/json")
     {
         using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative));
         if (withToken)
@@ -54,7 +54,7 @@ public sealed class DashboardSession : IAsyncDisposable
         if (json is not null)
         {
             request.Content = new StringContent(json, Encoding.UTF8);
-            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
         }
 
         using HttpResponseMessage response = await _http.SendAsync(request);

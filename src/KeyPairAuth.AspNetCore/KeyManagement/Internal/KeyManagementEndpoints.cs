@@ -80,7 +80,7 @@ internal sealed class KeyManagementEndpoints
     /// <summary><c>DELETE {prefix}/{keyId}</c>: revokes one of the signed-in user's keys (idempotent), or 404.</summary>
     public async Task RevokeAsync(HttpContext context)
     {
-        if (await AuthorizeAsync(context, unsafeMethod: true).ConfigureAwait(false) is not { } owner)
+        if (await AuthorizeAsync(context, unsafeMethod: true, jsonBody: false).ConfigureAwait(false) is not { } owner)
         {
             return;
         }
@@ -105,7 +105,7 @@ internal sealed class KeyManagementEndpoints
     /// <summary><c>POST {prefix}</c>: generates a key pair; the response is the only place the private key ever appears.</summary>
     public async Task CreateAsync(HttpContext context)
     {
-        if (await AuthorizeAsync(context, unsafeMethod: true).ConfigureAwait(false) is not { } owner)
+        if (await AuthorizeAsync(context, unsafeMethod: true, jsonBody: true).ConfigureAwait(false) is not { } owner)
         {
             return;
         }
@@ -152,7 +152,7 @@ internal sealed class KeyManagementEndpoints
     /// <summary><c>POST {prefix}/register</c>: registers the user's own public key.</summary>
     public async Task RegisterAsync(HttpContext context)
     {
-        if (await AuthorizeAsync(context, unsafeMethod: true).ConfigureAwait(false) is not { } owner)
+        if (await AuthorizeAsync(context, unsafeMethod: true, jsonBody: true).ConfigureAwait(false) is not { } owner)
         {
             return;
         }
@@ -238,8 +238,11 @@ internal sealed class KeyManagementEndpoints
         _ => (StatusCodes.Status400BadRequest, "invalid_request"),
     };
 
-    /// <summary>Returns the owner, or writes 401/403/400 and returns <see langword="null"/>.</summary>
-    private async Task<string?> AuthorizeAsync(HttpContext context, bool unsafeMethod)
+    /// <summary>Returns the owner, or writes 401/403/415/400 and returns <see langword="null"/>.</summary>
+    /// <param name="context">The request.</param>
+    /// <param name="unsafeMethod">Whether the request changes something (create, register, revoke).</param>
+    /// <param name="jsonBody">Whether the request takes a JSON body (create, register); revoke takes none.</param>
+    private async Task<string?> AuthorizeAsync(HttpContext context, bool unsafeMethod, bool jsonBody = false)
     {
         ClaimsPrincipal user = context.User;
         if (!user.Identities.Any(static i => i.IsAuthenticated))
@@ -265,8 +268,18 @@ internal sealed class KeyManagementEndpoints
             return null;
         }
 
-        if (unsafeMethod && _options.RequireAntiforgeryToken &&
-            !await context.RequestServices.GetRequiredService<IAntiforgery>().IsRequestValidAsync(context).ConfigureAwait(false))
+        // The body's type is checked before antiforgery, which would otherwise read a whole form body (far past the
+        // 16 KiB a key request takes) looking for a form-field token. Revoke takes no form: a form body is what a
+        // cross-site HTML form sends without a CORS preflight, and a form-field method override (_method=DELETE) would
+        // turn that POST into this DELETE.
+        if (unsafeMethod && (jsonBody ? !context.Request.HasJsonContentType() : context.Request.HasFormContentType))
+        {
+            await WriteProblemAsync(context, StatusCodes.Status415UnsupportedMediaType, KeyManagementErrorCodes.UnsupportedMediaType,
+                jsonBody ? "Send the body as application/json." : "Revoke takes no form body: send DELETE without a body.").ConfigureAwait(false);
+            return null;
+        }
+
+        if (unsafeMethod && _options.RequireAntiforgeryToken && !await IsAntiforgeryTokenValidAsync(context).ConfigureAwait(false))
         {
             await WriteProblemAsync(context, StatusCodes.Status400BadRequest, KeyManagementErrorCodes.AntiforgeryTokenInvalid,
                 "The antiforgery token is missing or invalid; reload the page and try again.").ConfigureAwait(false);
@@ -274,6 +287,20 @@ internal sealed class KeyManagementEndpoints
         }
 
         return owner;
+    }
+
+    private static async Task<bool> IsAntiforgeryTokenValidAsync(HttpContext context)
+    {
+        try
+        {
+            return await context.RequestServices.GetRequiredService<IAntiforgery>().IsRequestValidAsync(context).ConfigureAwait(false);
+        }
+        catch (AntiforgeryValidationException)
+        {
+            // Without the header, antiforgery looks for the token in a form body and throws when it cannot read one
+            // (too many fields, a broken multipart body): that is a missing token, not a server error.
+            return false;
+        }
     }
 
     /// <summary>Finds the route's key when the owner holds it; otherwise writes the one 404 used for every miss.</summary>
