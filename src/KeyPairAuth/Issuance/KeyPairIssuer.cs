@@ -175,10 +175,10 @@ internal sealed class KeyPairIssuer : IKeyPairIssuer
     {
         ValidateOwner(owner);
 
-        if (string.IsNullOrWhiteSpace(name) || name.Length > MaxNameLength || ContainsControl(name))
+        if (string.IsNullOrWhiteSpace(name) || name.Length > MaxNameLength || ContainsControl(name) || !IsDisplayable(name))
         {
             throw new KeyIssuanceException(KeyIssuanceError.InvalidName,
-                $"A key name is required: 1 to {MaxNameLength} characters, not only whitespace, without control characters or lone surrogates.");
+                $"A key name is required: 1 to {MaxNameLength} characters, not only whitespace or invisible characters, without control characters, bidirectional formatting characters or lone surrogates.");
         }
 
         scopes ??= [];
@@ -259,6 +259,27 @@ internal sealed class KeyPairIssuer : IKeyPairIssuer
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// A name is shown to people (dashboards, key lists, the CLI): it must show something (not only whitespace and
+    /// invisible format characters such as U+200B) and may not reorder the text around it (bidirectional embeddings,
+    /// overrides, isolates and marks), which would let a name display as something it is not.
+    /// </summary>
+    private static bool IsDisplayable(string name)
+    {
+        bool visible = false;
+        foreach (char c in name)
+        {
+            if (c is '\u061C' or '\u200E' or '\u200F' or (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069'))
+            {
+                return false;
+            }
+
+            visible |= !char.IsWhiteSpace(c) && char.GetUnicodeCategory(c) != System.Globalization.UnicodeCategory.Format;
+        }
+
+        return visible;
     }
 
     private static string Printable(string value)

@@ -178,6 +178,33 @@ public sealed class KeyPairIssuerTests
     }
 
     [Fact]
+    public async Task IssueAsync_NameThatShowsNothingOrReordersText_ThrowsInvalidName()
+    {
+        // Names are shown to people: one made only of invisible characters, or one that reverses the text around it
+        // ("txt.exe" shown for "exe.txt"), is refused. (Not theory data: the runner's test names would carry them.)
+        string[] refused =
+        [
+            "\u200B", "\u200B\u200C\u2060 ", "\uFEFF", "\u00AD",
+            "deploy \u202Egnp.exe", "ci\u202Dkey", "a\u202Ab", "a\u202Bb", "a\u202Cb",
+            "a\u2066b", "a\u2067b", "a\u2068b", "a\u2069b", "a\u200Eb", "a\u200Fb", "a\u061Cb",
+        ];
+        foreach (string name in refused)
+        {
+            KeyIssuanceException ex = await Assert.ThrowsAsync<KeyIssuanceException>(async () => await CreateIssuer().IssueAsync(Request(name: name)));
+            Assert.Equal(KeyIssuanceError.InvalidName, ex.Error);
+            Assert.Contains("bidirectional formatting characters", ex.Message, StringComparison.Ordinal);
+        }
+
+        // Visible text with an invisible joiner inside (an emoji sequence) and right-to-left script stay allowed.
+        string[] allowed = ["family \U0001F468\u200D\U0001F469\u200D\U0001F467", "\u05DE\u05E4\u05EA\u05D7 CI", "zero\u200Bwidth"];
+        foreach (string name in allowed)
+        {
+            using IssuedKeyPair ok = await CreateIssuer().IssueAsync(Request(name: name));
+            Assert.Equal(name, ok.Record.Name);
+        }
+    }
+
+    [Fact]
     public async Task IssueAsync_NameLengthBound()
     {
         using IssuedKeyPair ok = await CreateIssuer().IssueAsync(Request(name: new string('n', 100)));
