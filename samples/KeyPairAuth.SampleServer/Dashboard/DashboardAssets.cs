@@ -51,7 +51,9 @@ public static class DashboardAssets
             headers.XContentTypeOptions = "nosniff";
             headers.XFrameOptions = "DENY";
             headers["Referrer-Policy"] = "no-referrer";
-            headers.CacheControl = "no-cache";
+            // Pages are never stored (a page left in the back/forward cache or on disk may still hold a key shown once);
+            // scripts and styles are revalidated.
+            headers.CacheControl = contentType.StartsWith("text/html", StringComparison.Ordinal) ? "no-store" : "no-cache";
             httpContext.Response.ContentType = contentType;
             httpContext.Response.ContentLength = content.Length;
             return httpContext.Response.Body.WriteAsync(content).AsTask();

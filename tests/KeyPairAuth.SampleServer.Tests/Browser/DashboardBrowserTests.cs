@@ -209,6 +209,27 @@ public sealed class DashboardBrowserTests(ChromiumFixture chromium) : IClassFixt
         await Expect(page.Locator("#secret-panel")).ToBeHiddenAsync();
     }
 
+    [ChromiumFact]
+    public async Task Dashboard_PageHiddenWhileTheSecretIsShown_ClearsTheSecret()
+    {
+        await using RunningSampleServer server = await RunningSampleServer.StartAsync();
+        IPage page = await NewPageAsync(chromium.Browser);
+        await page.GotoAsync(server.Url + "/");
+        await SignInAsync(page, "dave");
+        await page.FillAsync("#create-name", "ci");
+        await page.ClickAsync("#create-form button[type=submit]");
+        await Expect(page.Locator("#secret-panel")).ToBeVisibleAsync();
+        Assert.StartsWith(SigningKey.SecretPrefix, await page.InputValueAsync("#secret-value"), StringComparison.Ordinal);
+        Assert.Equal("off", await page.GetAttributeAsync("#secret-value", "autocomplete"));
+
+        // What the browser fires when the page goes into the back/forward cache (persisted) or is left.
+        await page.EvaluateAsync("() => window.dispatchEvent(new PageTransitionEvent('pagehide', { persisted: true }))");
+
+        await Expect(page.Locator("#secret-panel")).ToBeHiddenAsync();
+        Assert.Equal(string.Empty, await page.InputValueAsync("#secret-value"));
+        Assert.DoesNotContain(SigningKey.SecretPrefix, await page.ContentAsync(), StringComparison.Ordinal);
+    }
+
     private static async Task<IPage> NewPageAsync(IBrowser browser)
     {
         IBrowserContext context = await browser.NewContextAsync(new BrowserNewContextOptions

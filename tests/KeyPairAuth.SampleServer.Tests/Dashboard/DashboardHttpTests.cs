@@ -149,6 +149,14 @@ public sealed class DashboardHttpTests
             Assert.Contains("frame-ancestors 'none'", csp, StringComparison.Ordinal);
             Assert.DoesNotContain("unsafe-inline", csp, StringComparison.Ordinal);
             Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+
+            // A page may hold a key shown once: never stored by the browser (nor its back/forward cache).
+            Assert.True(response.Headers.CacheControl?.NoStore, $"/{page}: Cache-Control {response.Headers.CacheControl}");
+        }
+
+        using (HttpResponseMessage script = await http.GetAsync(new Uri("assets/app.js", UriKind.Relative)))
+        {
+            Assert.True(script.Headers.CacheControl?.NoCache, $"app.js: Cache-Control {script.Headers.CacheControl}");
         }
 
         using HttpResponseMessage missing = await http.GetAsync(new Uri("assets/../../appsettings.json", UriKind.Relative));

@@ -251,6 +251,8 @@ function wire() {
   $("copy-secret").addEventListener("click", copySecret);
   $("download-pem").addEventListener("click", downloadPem);
   $("secret-done").addEventListener("click", hideSecret);
+  // Leaving the page (another page, a reload, the back/forward cache) takes the secret with it: shown once means once.
+  window.addEventListener("pagehide", hideSecret);
   $("refresh").addEventListener("click", refresh);
   setInterval(() => { if (session && session.user && !document.hidden) refresh(); }, 10000);
 }
