@@ -84,6 +84,9 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 psql_admin -c "CREATE ROLE keypairauth LOGIN CREATEDB PASSWORD '$password'" >/dev/null
+# Tests drop their throwaway databases WITH (FORCE), which must be allowed to end every session in them, including an
+# autovacuum worker that just started on a new database (it belongs to no role the test role could otherwise signal).
+psql_admin -c "GRANT pg_signal_backend TO keypairauth" >/dev/null
 psql_admin -c "CREATE DATABASE keypairauth OWNER keypairauth" >/dev/null
 
 # Checked over TCP with the password, as the tests will connect.
