@@ -1,5 +1,6 @@
 using KeyPairAuth.Cli.Commands;
 using KeyPairAuth.Keys;
+using KeyPairAuth.Testing;
 
 namespace KeyPairAuth.Cli.Tests;
 
@@ -120,43 +121,5 @@ public sealed class KeyLoaderTests : IDisposable
 
         Assert.Equal(1, result.ExitCode);
         Assert.Contains($"Cannot read key file '{_cli.Directory}': it is a directory.", result.Error, StringComparison.Ordinal);
-    }
-
-    /// <summary>Endless 'A's; fails the read once <c>failAfter</c> bytes were handed out, so an unbounded reader shows.</summary>
-    private sealed class EndlessStream(long failAfter) : Stream
-    {
-        public long BytesRead { get; private set; }
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count)
-        {
-            if (BytesRead >= failAfter)
-            {
-                throw new InvalidOperationException($"Read past {failAfter} bytes of an endless key input.");
-            }
-
-            buffer.AsSpan(offset, count).Fill((byte)'A');
-            BytesRead += count;
-            return count;
-        }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

@@ -4,6 +4,7 @@ using System.Text;
 using KeyPairAuth.Digests;
 using KeyPairAuth.Signatures;
 using KeyPairAuth.StructuredFields;
+using KeyPairAuth.Testing;
 
 namespace KeyPairAuth.Tests.Digests;
 
@@ -178,38 +179,6 @@ public sealed class ContentDigestVerifierStreamTests
 
         Assert.Null(await pending);
         Assert.Equal(0, context.Posts);
-    }
-
-    private sealed class EndlessStream : Stream
-    {
-        public long BytesRead { get; private set; }
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => BytesRead; set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count)
-        {
-            Array.Fill(buffer, (byte)'x', offset, count);
-            BytesRead += count;
-            return count;
-        }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     private sealed class FailingStream : MemoryStream
