@@ -39,7 +39,7 @@ internal sealed class KeyManagementEndpoints
     /// <summary><c>GET {prefix}</c>: the signed-in user's keys.</summary>
     public async Task ListAsync(HttpContext context)
     {
-        if (await AuthorizeAsync(context, unsafeMethod: false).ConfigureAwait(false) is not { } owner)
+        if (await AuthorizeAsync(context, Access.Read).ConfigureAwait(false) is not { } owner)
         {
             return;
         }
@@ -64,7 +64,7 @@ internal sealed class KeyManagementEndpoints
     /// <summary><c>GET {prefix}/{keyId}</c>: one of the signed-in user's keys, or 404.</summary>
     public async Task GetAsync(HttpContext context)
     {
-        if (await AuthorizeAsync(context, unsafeMethod: false).ConfigureAwait(false) is not { } owner)
+        if (await AuthorizeAsync(context, Access.Read).ConfigureAwait(false) is not { } owner)
         {
             return;
         }
@@ -80,7 +80,7 @@ internal sealed class KeyManagementEndpoints
     /// <summary><c>DELETE {prefix}/{keyId}</c>: revokes one of the signed-in user's keys (idempotent), or 404.</summary>
     public async Task RevokeAsync(HttpContext context)
     {
-        if (await AuthorizeAsync(context, unsafeMethod: true, jsonBody: false).ConfigureAwait(false) is not { } owner)
+        if (await AuthorizeAsync(context, Access.ChangeWithoutBody).ConfigureAwait(false) is not { } owner)
         {
             return;
         }
@@ -105,7 +105,7 @@ internal sealed class KeyManagementEndpoints
     /// <summary><c>POST {prefix}</c>: generates a key pair; the response is the only place the private key ever appears.</summary>
     public async Task CreateAsync(HttpContext context)
     {
-        if (await AuthorizeAsync(context, unsafeMethod: true, jsonBody: true).ConfigureAwait(false) is not { } owner)
+        if (await AuthorizeAsync(context, Access.ChangeWithJsonBody).ConfigureAwait(false) is not { } owner)
         {
             return;
         }
@@ -152,7 +152,7 @@ internal sealed class KeyManagementEndpoints
     /// <summary><c>POST {prefix}/register</c>: registers the user's own public key.</summary>
     public async Task RegisterAsync(HttpContext context)
     {
-        if (await AuthorizeAsync(context, unsafeMethod: true, jsonBody: true).ConfigureAwait(false) is not { } owner)
+        if (await AuthorizeAsync(context, Access.ChangeWithJsonBody).ConfigureAwait(false) is not { } owner)
         {
             return;
         }
@@ -239,10 +239,7 @@ internal sealed class KeyManagementEndpoints
     };
 
     /// <summary>Returns the owner, or writes 401/403/415/400 and returns <see langword="null"/>.</summary>
-    /// <param name="context">The request.</param>
-    /// <param name="unsafeMethod">Whether the request changes something (create, register, revoke).</param>
-    /// <param name="jsonBody">Whether the request takes a JSON body (create, register); revoke takes none.</param>
-    private async Task<string?> AuthorizeAsync(HttpContext context, bool unsafeMethod, bool jsonBody = false)
+    private async Task<string?> AuthorizeAsync(HttpContext context, Access access)
     {
         ClaimsPrincipal user = context.User;
         if (!user.Identities.Any(static i => i.IsAuthenticated))
@@ -268,18 +265,23 @@ internal sealed class KeyManagementEndpoints
             return null;
         }
 
+        if (access == Access.Read)
+        {
+            return owner;
+        }
+
         // The body's type is checked before antiforgery, which would otherwise read a whole form body (far past the
         // 16 KiB a key request takes) looking for a form-field token. Revoke takes no form: a form body is what a
         // cross-site HTML form sends without a CORS preflight, and a form-field method override (_method=DELETE) would
         // turn that POST into this DELETE.
-        if (unsafeMethod && (jsonBody ? !context.Request.HasJsonContentType() : context.Request.HasFormContentType))
+        if (access == Access.ChangeWithJsonBody ? !context.Request.HasJsonContentType() : context.Request.HasFormContentType)
         {
             await WriteProblemAsync(context, StatusCodes.Status415UnsupportedMediaType, KeyManagementErrorCodes.UnsupportedMediaType,
-                jsonBody ? "Send the body as application/json." : "Revoke takes no form body: send DELETE without a body.").ConfigureAwait(false);
+                access == Access.ChangeWithJsonBody ? "Send the body as application/json." : "Revoke takes no form body: send DELETE without a body.").ConfigureAwait(false);
             return null;
         }
 
-        if (unsafeMethod && _options.RequireAntiforgeryToken && !await IsAntiforgeryTokenValidAsync(context).ConfigureAwait(false))
+        if (_options.RequireAntiforgeryToken && !await IsAntiforgeryTokenValidAsync(context).ConfigureAwait(false))
         {
             await WriteProblemAsync(context, StatusCodes.Status400BadRequest, KeyManagementErrorCodes.AntiforgeryTokenInvalid,
                 "The antiforgery token is missing or invalid; reload the page and try again.").ConfigureAwait(false);
@@ -368,18 +370,14 @@ internal sealed class KeyManagementEndpoints
     private bool IsScopeAllowed(ClaimsPrincipal user, string scope) =>
         _options.IsScopeAllowed is { } decide ? decide(user, scope) : _options.AllowedScopes.Contains(scope);
 
-    /// <summary>Reads a bounded JSON body; on any problem writes 415/413/400 and returns <see langword="null"/>.</summary>
+    /// <summary>
+    /// Reads a bounded JSON body (its media type was checked by <see cref="AuthorizeAsync"/>); on any problem writes
+    /// 413/400 and returns <see langword="null"/>.
+    /// </summary>
     private static async Task<T?> ReadJsonAsync<T>(HttpContext context, JsonTypeInfo<T> typeInfo)
         where T : class
     {
         HttpRequest request = context.Request;
-        if (!request.HasJsonContentType())
-        {
-            await WriteProblemAsync(context, StatusCodes.Status415UnsupportedMediaType, KeyManagementErrorCodes.UnsupportedMediaType,
-                "Send the body as application/json.").ConfigureAwait(false);
-            return null;
-        }
-
         if (request.ContentLength > MaxRequestBodySize)
         {
             await WriteBodyTooLargeAsync(context).ConfigureAwait(false);
@@ -527,4 +525,17 @@ internal sealed class KeyManagementEndpoints
 
     private static DateTimeOffset Now(HttpContext context) =>
         (context.RequestServices.GetService<TimeProvider>() ?? TimeProvider.System).GetUtcNow();
+
+    /// <summary>What a request does, which decides the checks after sign-in.</summary>
+    private enum Access
+    {
+        /// <summary>Lists or reads keys: no body, no antiforgery token.</summary>
+        Read,
+
+        /// <summary>Revokes: refuses a form body (what a cross-site form sends); antiforgery when required.</summary>
+        ChangeWithoutBody,
+
+        /// <summary>Creates or registers: an <c>application/json</c> body only; antiforgery when required.</summary>
+        ChangeWithJsonBody,
+    }
 }
