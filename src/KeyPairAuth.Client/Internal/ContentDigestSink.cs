@@ -38,8 +38,7 @@ internal sealed class ContentDigestSink : Stream
     }
 
     /// <summary>The <c>Content-Digest</c> field value (RFC 9530 §2) of everything written.</summary>
-    public string GetFieldValue() =>
-        string.Concat(ContentDigest.GetAlgorithmKey(_algorithm), "=:", Convert.ToBase64String(_hash.GetHashAndReset()), ":");
+    public string GetFieldValue() => ContentDigest.Format(_algorithm, _hash.GetHashAndReset());
 
     public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 

@@ -73,6 +73,6 @@ public static class ContentDigest
     internal static int HashSize(ContentDigestAlgorithm algorithm) =>
         algorithm == ContentDigestAlgorithm.Sha512 ? SHA512.HashSizeInBytes : SHA256.HashSizeInBytes;
 
-    private static string Format(ContentDigestAlgorithm algorithm, ReadOnlySpan<byte> hash) =>
+    internal static string Format(ContentDigestAlgorithm algorithm, ReadOnlySpan<byte> hash) =>
         string.Concat(GetAlgorithmKey(algorithm), "=:", Convert.ToBase64String(hash), ":");
 }
