@@ -23,10 +23,7 @@ public sealed class InMemoryReplayCacheTableTests
     public void TryAdd_SixteenSlotTable_HoldsTwelvePairsThenDoublesForTheThirteenth()
     {
         InMemoryReplayCache cache = CacheWithSlotDigests(maxEntries: 1000);
-        for (int i = 0; i < 12; i++)
-        {
-            Assert.Equal(ReplayCheckResult.Accepted, cache.TryAdd("kpa_a", $"{i}", Long));
-        }
+        AcceptAll(cache, 0, 12, Long);
 
         Assert.Equal(16, cache.SlotCapacity);
 
@@ -104,10 +101,7 @@ public sealed class InMemoryReplayCacheTableTests
     {
         InMemoryReplayCache cache = CacheWithSlotDigests(maxEntries: 10);
         Assert.Equal(ReplayCheckResult.Accepted, cache.TryAdd("kpa_a", "0", Short));
-        for (int i = 1; i < 10; i++)
-        {
-            Assert.Equal(ReplayCheckResult.Accepted, cache.TryAdd("kpa_a", $"{i}", Long));
-        }
+        AcceptAll(cache, 1, 10, Long);
 
         Assert.Equal(ReplayCheckResult.CapacityExceeded, cache.TryAdd("kpa_a", "100", Long));
 
@@ -124,24 +118,15 @@ public sealed class InMemoryReplayCacheTableTests
     {
         // Thirteen long-lived pairs first (the table grows while they are added), then seven short-lived ones.
         InMemoryReplayCache cache = CacheWithSlotDigests(maxEntries: 20);
-        for (int i = 0; i < 13; i++)
-        {
-            Assert.Equal(ReplayCheckResult.Accepted, cache.TryAdd("kpa_a", $"{i}", Long));
-        }
+        AcceptAll(cache, 0, 13, Long);
 
-        for (int i = 13; i < 20; i++)
-        {
-            Assert.Equal(ReplayCheckResult.Accepted, cache.TryAdd("kpa_a", $"{i}", Short));
-        }
+        AcceptAll(cache, 13, 20, Short);
 
         Assert.Equal(ReplayCheckResult.CapacityExceeded, cache.TryAdd("kpa_a", "100", Long));
 
         _time.Advance(TimeSpan.FromSeconds(10));
 
-        for (int i = 100; i < 107; i++)
-        {
-            Assert.Equal(ReplayCheckResult.Accepted, cache.TryAdd("kpa_a", $"{i}", Long));
-        }
+        AcceptAll(cache, 100, 107, Long);
 
         Assert.Equal(ReplayCheckResult.CapacityExceeded, cache.TryAdd("kpa_a", "107", Long));
         Assert.Equal(20, cache.Count);
@@ -152,10 +137,7 @@ public sealed class InMemoryReplayCacheTableTests
     {
         // A full cache under a flood must not rebuild its table (allocate and rehash everything) for every refusal.
         InMemoryReplayCache cache = CacheWithSlotDigests(maxEntries: 10);
-        for (int i = 0; i < 10; i++)
-        {
-            Assert.Equal(ReplayCheckResult.Accepted, cache.TryAdd("kpa_a", $"{i}", Long));
-        }
+        AcceptAll(cache, 0, 10, Long);
 
         DateTimeOffset until = Long;
         Assert.Equal(ReplayCheckResult.CapacityExceeded, cache.TryAdd("kpa_a", "100", until));
@@ -175,10 +157,7 @@ public sealed class InMemoryReplayCacheTableTests
     {
         // Twelve pairs fill a 16-slot table exactly to its load limit; refusing the thirteenth needs no bigger table.
         InMemoryReplayCache cache = CacheWithSlotDigests(maxEntries: 12);
-        for (int i = 0; i < 12; i++)
-        {
-            Assert.Equal(ReplayCheckResult.Accepted, cache.TryAdd("kpa_a", $"{i}", Long));
-        }
+        AcceptAll(cache, 0, 12, Long);
 
         Assert.Equal(ReplayCheckResult.CapacityExceeded, cache.TryAdd("kpa_a", "12", Long));
         Assert.Equal(16, cache.SlotCapacity);
@@ -213,4 +192,13 @@ public sealed class InMemoryReplayCacheTableTests
         {
             DigestOverride = (_, nonce) => (Hi, ulong.Parse(nonce, System.Globalization.CultureInfo.InvariantCulture)),
         };
+
+    /// <summary>Adds the nonces <paramref name="from"/> to <paramref name="to"/> (exclusive) of one key, each accepted.</summary>
+    private static void AcceptAll(InMemoryReplayCache cache, int from, int to, DateTimeOffset until)
+    {
+        for (int i = from; i < to; i++)
+        {
+            Assert.Equal(ReplayCheckResult.Accepted, cache.TryAdd("kpa_a", $"{i}", until));
+        }
+    }
 }
